@@ -1,0 +1,8 @@
+// CLI commands of the pxe capability. See docs/ and README for the user-facing description.
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+
+export function registerPxeCommands(program: Command, cli: CliContext): void {
+  void program;
+  void cli;
+}
