@@ -2,9 +2,6 @@
 // node_modules left external), the Electron entry and preload, and the renderer (Vite).
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { readFileSync } from 'node:fs';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
   platform: 'node',
@@ -13,7 +10,6 @@ const common = {
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
-  define: { __EDGEBENCH_VERSION__: JSON.stringify(pkg.version) },
 };
 const onlyMain = process.argv.includes('--main');
 await Promise.all([

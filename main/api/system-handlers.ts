@@ -2,8 +2,9 @@ import type { systemCommands } from '../../shared/contract/system';
 import { hasTool } from '../core/exec';
 import type { HandlerMap } from './types';
 
-declare const __EDGEBENCH_VERSION__: string;
-export const VERSION = typeof __EDGEBENCH_VERSION__ === 'string' ? __EDGEBENCH_VERSION__ : '0.0.0-dev';
+import pkg from '../../package.json';
+
+export const VERSION: string = pkg.version;
 
 const TOOLS = ['xorriso', 'qemu-img', 'qemu-system-x86_64', 'mkfs.vfat', 'mcopy', 'losetup', 'ip'];
 

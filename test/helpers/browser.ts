@@ -16,8 +16,8 @@ export function browserSkipReason(): string | undefined {
   return undefined;
 }
 
+// Playwright gives each launch a fresh, empty profile directory of its own.
 export async function launchBrowser(): Promise<Browser> {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-chromium-'));
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -30,7 +30,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
 }
