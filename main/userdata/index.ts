@@ -2,14 +2,42 @@
 // Implementation lives in the files beside this one; keep these signatures stable.
 import type { Host } from '../../shared/contract/hosts';
 import type { UserDataReport } from '../../shared/userdata/diagnostics';
+import { checkEdgeHostId as checkId } from '../../shared/userdata/edge-host-id';
+import { analyzeUserData } from '../../shared/userdata/validate';
+import { renderHost, type RenderOptions } from './render';
 
 export type { UserDataReport, Diagnostic } from '../../shared/userdata/diagnostics';
+export { formatDiagnostic } from '../../shared/userdata/diagnostics';
+export { readUserDataFile, USERDATA_MAX_BYTES } from './files';
+export { hashPlainPasswords } from './passwords';
+export { sha512Crypt } from './sha512-crypt';
+export { fillPlaceholders, renderProfileText, type RenderOptions } from './render';
+export { convertFlatNetwork } from '../../shared/userdata/network-convert';
+export * from './profiles';
+export * from './installer-env';
 
 /** Validate user-data text (YAML with #cloud-config header). Never throws for bad input. */
 export function validateUserDataText(text: string, fileName?: string): UserDataReport {
-  void text;
-  void fileName;
-  throw new Error('not implemented yet');
+  void fileName; // diagnostics carry positions; callers format them with the file name
+  try {
+    return analyzeUserData(text).report;
+  } catch (e) {
+    // Defensive: a parser bug must not escape as an exception to callers that trust this.
+    return {
+      valid: false,
+      errors: [
+        {
+          severity: 'error',
+          rule: 'internal',
+          path: '',
+          line: 1,
+          column: 1,
+          message: `could not analyse the file: ${e instanceof Error ? e.message : String(e)}`,
+        },
+      ],
+      warnings: [],
+    };
+  }
 }
 
 /**
@@ -20,14 +48,12 @@ export function validateUserDataText(text: string, fileName?: string): UserDataR
 export function renderHostUserData(
   profileUserData: string,
   host: Pick<Host, 'id' | 'values' | 'site' | 'mac' | 'serial'>,
+  opts: RenderOptions = {},
 ): string {
-  void profileUserData;
-  void host;
-  throw new Error('not implemented yet');
+  return renderHost(profileUserData, host, opts);
 }
 
 /** The edge host ID rule (<=128 chars, none of / ? # & + % , $ ~ ! @ * ( ) { } | = ; : < > ' . ^ "). Returns an error message or undefined. */
 export function checkEdgeHostId(id: string): string | undefined {
-  void id;
-  throw new Error('not implemented yet');
+  return checkId(id);
 }
