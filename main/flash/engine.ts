@@ -116,6 +116,7 @@ export async function runFlashJob(input: FlashJob): Promise<FlashJobResult> {
     const { outcomes, sha256: sum } = await writeImage({
       image: info.path,
       imageSize: info.sizeIsEstimate ? undefined : info.size,
+      imageSizeEstimate: info.sizeIsEstimate ? info.size : undefined,
       verify: job.verify,
       signal: job.signal,
       targets: ready.map((t) => ({

@@ -15,6 +15,8 @@ export interface FailureContext {
   size?: number | null;
   phase: 'opening' | 'flashing' | 'verifying';
   bytesWritten: number;
+  /** Image size (or its estimate), to tell "drive full" from "image larger than the drive". */
+  imageSize?: number;
 }
 
 /** Is the block device still there, as the same device, with its capacity? */
@@ -73,7 +75,11 @@ export function classifyFailure(err: unknown, c: FailureContext): AppError {
         target: c.target,
         errno: e.code,
       });
-    if ((e?.code === 'ENOSPC' || e?.code === 'EINVAL') && c.size && c.bytesWritten >= c.size - 4 * 1024 ** 2)
+    if (
+      (e?.code === 'ENOSPC' || e?.code === 'EINVAL') &&
+      c.size &&
+      (c.bytesWritten >= c.size - 4 * 1024 ** 2 || (c.imageSize !== undefined && c.imageSize > c.size))
+    )
       return new AppError(
         'ETOOSMALL',
         `${c.target} is full after ${formatBytes(c.bytesWritten)}: the image is larger than the drive`,

@@ -2,7 +2,7 @@
 // etcher-sdk to learn the size it will have on the drive.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sourceDestination } from 'etcher-sdk';
+import { etcher } from './etcher';
 import { AppError } from '../../shared/errors';
 import { fsError } from '../core/fs-errors';
 
@@ -38,7 +38,7 @@ export function checkImagePath(image: string): { abs: string; st: fs.Stats } {
 
 export async function inspectImage(image: string): Promise<ImageInfo> {
   const { abs, st } = checkImagePath(image);
-  const src = new sourceDestination.File({ path: abs });
+  const src = new (etcher().sourceDestination.File)({ path: abs });
   try {
     await src.open();
     const inner = await src.getInnerSource();

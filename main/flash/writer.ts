@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { multiWrite, sourceDestination } from 'etcher-sdk';
+import type { sourceDestination } from 'etcher-sdk';
+import { etcher } from './etcher';
 import { AppError, CancelledError } from '../../shared/errors';
 import type { FlashPhase } from '../../shared/contract/flash';
 import { sha256File } from '../core/hash';
@@ -51,6 +52,8 @@ export interface WriteOptions {
   image: string;
   /** Decompressed image size when known (for percentages). */
   imageSize?: number;
+  /** An estimate of the size when the format only guesses it (gzip). */
+  imageSizeEstimate?: number;
   targets: WriteTarget[];
   verify: boolean;
   signal?: AbortSignal;
@@ -109,6 +112,8 @@ interface State {
   bytes: number;
   /** Bytes written by the write stream (not the read-back position). */
   written: number;
+  /** The target's write stream, for its live position when it fails. */
+  ws?: { bytesWritten?: number; position?: number };
   error?: AppError;
   verifyFailed: boolean;
   writeStart?: number;
@@ -116,6 +121,13 @@ interface State {
   startedAt: string;
   speed: number;
 }
+
+/** A stream torn down by us may still emit late errors (reads in flight): swallow them. */
+function quiet(s: Stream): Stream {
+  if (!s.listenerCount('error') || !s.listeners('error').includes(ignore)) s.on('error', ignore);
+  return s;
+}
+const ignore = () => undefined;
 
 export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutcome[]; sha256: string }> {
   if (o.signal?.aborted) throw new CancelledError();
@@ -126,7 +138,8 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
   let aggregatePercent: number | undefined;
 
   // The image, with a SHA-256 tap on the stream of its raw bytes (compressed or not).
-  const root = new sourceDestination.File({ path: o.image });
+  const { multiWrite, sourceDestination: sd } = etcher();
+  const root = new sd.File({ path: o.image });
   const hash = crypto.createHash('sha256');
   let hashed = 0;
   let hashUsable = false;
@@ -168,8 +181,8 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
   for (const t of o.targets) {
     const dest: Dest =
       t.kind === 'block'
-        ? new sourceDestination.BlockDevice({ drive: driveObject(t) as never, write: true, direct: true })
-        : new sourceDestination.File({ path: t.path, write: true });
+        ? new sd.BlockDevice({ drive: driveObject(t) as never, write: true, direct: true })
+        : new sd.File({ path: t.path, write: true });
     const st: State = {
       t,
       dest,
@@ -189,6 +202,7 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
     dest.createWriteStream = async (opts) => {
       const s = await cws(opts);
       streams.add(s as unknown as Stream);
+      st.ws = s as unknown as State['ws'];
       st.writeStart = Date.now();
       s.on('progress', (p: { bytes: number; speed: number; position: number }) => {
         st.bytes = st.written = p.position ?? p.bytes;
@@ -235,7 +249,8 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
         id: st.t.id,
         size: st.t.size,
         phase: st.writeStart === undefined ? 'opening' : st.phase === 'verifying' ? 'verifying' : 'flashing',
-        bytesWritten: st.written,
+        bytesWritten: Math.max(st.written, st.ws?.position ?? 0, st.ws?.bytesWritten ?? 0),
+        imageSize: o.imageSize ?? o.imageSizeEstimate,
       });
       if (st.error.code === 'EVALIDATION') st.verifyFailed = true;
     }
@@ -251,7 +266,7 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
     for (const st of states.values())
       if (!st.error && st.phase !== 'done') onFail(st.dest, new CancelledError());
     const err = new CancelledError();
-    for (const s of streams) s.destroy(err);
+    for (const s of streams) quiet(s).destroy(err);
     abortReject(err);
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -280,7 +295,7 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
     await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    for (const s of streams) if (!s.destroyed && rejected) s.destroy();
+    for (const s of streams) if (!s.destroyed && rejected) quiet(s).destroy();
     await Promise.allSettled([...states.keys()].map((d) => d.close()));
     await root.close().catch(() => undefined);
   }
