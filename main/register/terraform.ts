@@ -8,7 +8,7 @@ import type { EdgeNativeClusterEntity } from '../palette/schemas';
 import { loadSettings } from '../palette/credentials';
 
 export function hclString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{').replace(/\n/g, '\\n')}"`;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '$$$${').replace(/%\{/g, '%%{').replace(/\n/g, '\\n')}"`;
 }
 
 export function tfName(s: string): string {
