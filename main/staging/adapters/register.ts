@@ -1,0 +1,91 @@
+// Adapter over the register capability (main/register): durable queue (enqueue + sync, queued
+// offline when Palette is unreachable) and QR labels.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ManifestHost } from '../../../shared/contract/staging';
+import { AppError, isErrorCode } from '../../../shared/errors';
+import type { AppContext } from '../../app';
+import { toErrorData } from '../../api/dispatch';
+import { sha256 } from '../../core/hash';
+import { writeFileAtomic } from '../../core/fs-safe';
+import { enqueueRegistration, syncRegistrations } from '../../register/queue';
+import { getRegistrationURL, labelData, labelSvg, qrPng } from '../../register/labels';
+import type { BuiltMedia, RegistrationOutcome } from '../services';
+
+export async function registerHosts(
+  app: AppContext,
+  hosts: ManifestHost[],
+  signal: AbortSignal,
+): Promise<Map<string, RegistrationOutcome>> {
+  const out = new Map<string, RegistrationOutcome>();
+  const toSync: ManifestHost[] = [];
+  for (const h of hosts) {
+    const prior = await app.store.register.getRegistration(h.id);
+    if (prior) {
+      out.set(h.id, {
+        state: 'already-registered',
+        uid: prior.paletteUid,
+        message: `already registered in Palette (${prior.endpoint}) on ${prior.registeredAt}`,
+      });
+      continue;
+    }
+    try {
+      const site = (await app.store.register.getSite(h.site)) ? h.site : undefined;
+      await enqueueRegistration(app, { hostId: h.id, tags: h.tags, site });
+      toSync.push(h);
+    } catch (e) {
+      out.set(h.id, { state: 'failed', message: (e as Error).message, error: toErrorData(e) });
+    }
+  }
+  if (!toSync.length) return out;
+  let stopped: string | undefined;
+  try {
+    const s = await syncRegistrations(app, { signal });
+    if (s.stoppedBy) stopped = `${s.stoppedBy.code}: ${s.stoppedBy.message}`;
+  } catch (e) {
+    if (signal.aborted) throw e;
+    stopped = `${toErrorData(e).code}: ${toErrorData(e).message}`;
+  }
+  for (const h of toSync) {
+    const reg = await app.store.register.getRegistration(h.id);
+    if (reg) {
+      out.set(h.id, {
+        state: 'registered',
+        uid: reg.paletteUid,
+        message: `registered in Palette at ${reg.endpoint}`,
+      });
+      continue;
+    }
+    const jobs = await app.store.register.listJobs({ all: true, hostId: h.id });
+    const last = jobs[jobs.length - 1];
+    if (last?.state === 'failed') {
+      const err = last.lastError;
+      out.set(h.id, {
+        state: 'failed',
+        message: err?.message ?? 'registration failed',
+        error: err && isErrorCode(err.code) ? { code: err.code, message: err.message } : undefined,
+      });
+    } else {
+      out.set(h.id, {
+        state: 'queued',
+        message: `queued; Palette not reached yet${stopped ? ` (${stopped})` : ''}; it is sent by the next sync (edgebench register sync)`,
+      });
+    }
+  }
+  return out;
+}
+
+export async function writeLabel(app: AppContext, host: ManifestHost, out: string): Promise<BuiltMedia> {
+  const stored = await app.store.hosts.get(host.id);
+  if (!stored) throw new AppError('ENOTFOUND', `host ${host.id} is not in the store`);
+  // Without a configured registration URL the QR code carries the edge host ID alone.
+  const url = await getRegistrationURL(app);
+  const data = url ? labelData(stored, url) : { ...labelData(stored, 'http://invalid/'), url: host.id };
+  const png = out.replace(/\.[a-z]+$/i, '') + '.png';
+  const svg = out.replace(/\.[a-z]+$/i, '') + '.svg';
+  fs.mkdirSync(path.dirname(png), { recursive: true });
+  const pngBytes = await qrPng(data.url);
+  await writeFileAtomic(png, pngBytes, { force: true });
+  await writeFileAtomic(svg, await labelSvg(data), { force: true });
+  return { path: svg, sha256: sha256(fs.readFileSync(svg)), size: fs.statSync(svg).size };
+}
