@@ -11,7 +11,6 @@ export function etcher(): typeof EtcherSdk {
   const events = ['uncaughtException', 'unhandledRejection'] as const;
   const list = (e: (typeof events)[number]) => process.listeners(e as 'uncaughtException') as unknown[];
   const before = events.map((e) => new Set(list(e)));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   sdk = require('etcher-sdk') as typeof EtcherSdk;
   events.forEach((e, i) => {
     for (const l of list(e)) if (!before[i].has(l)) process.off(e as 'uncaughtException', l as never);
