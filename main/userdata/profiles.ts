@@ -1,6 +1,7 @@
 // Profiles: user-data templates shared by many hosts, kept in the store. Saving validates the
 // template and hashes plain passwords (unless kept plain on purpose); import/export go through
 // files with the usual guards (no overwrite without --force, temp file + rename).
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { UserDataReport } from '../../shared/userdata/diagnostics';
@@ -198,6 +199,7 @@ export async function exportInstallerEnv(
   const envPath = path.join(dir, '.installer.env');
   const userDataPath = path.join(dir, udName);
   assertWritableOutput(envPath, opts);
+  await fsp.mkdir(path.dirname(userDataPath), { recursive: true }); // USER_DATA_FILE may name a subfolder
   assertWritableOutput(userDataPath, opts);
   const { text, hashed } = opts.keepPlainPasswords
     ? { text: p.userData, hashed: 0 }

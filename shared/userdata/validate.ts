@@ -108,6 +108,8 @@ export function analyzeUserData(text: string): Analysis {
   };
   for (const f of docsMistakes(parsed)) {
     handled.push(f.path);
+    // `stages:` left empty by the mis-indentation is part of the same mistake.
+    if (f.rule === 'initramfs-misplaced' && data.stages === null) handled.push(['stages']);
     emit(f);
   }
   for (const f of typoFindings(root as YAMLMap | null, [])) {
