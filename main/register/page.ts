@@ -24,7 +24,7 @@ button{width:100%;font-size:1.1rem;padding:14px;border:0;border-radius:10px;back
 
 export function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${CSS}</style></head><body><main>${body}</main></body></html>`;
+<link rel="icon" href="data:,"><title>${esc(title)}</title><style>${CSS}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function formPage(opts: { uid: string; sites: Site[]; error?: string; chosen?: string }): string {
