@@ -30,6 +30,9 @@ export function editUserData(text: string, edit: (doc: Document) => void): strin
   let out = unmaskPlaceholders(stringifyYaml(doc));
   if (source.startsWith(CLOUD_CONFIG_HEADER) && !out.startsWith(CLOUD_CONFIG_HEADER))
     out = `${CLOUD_CONFIG_HEADER}\n${out}`;
+  // A document that was only the header gains a blank line after it from the serialiser; drop it.
+  if (out.startsWith(`${CLOUD_CONFIG_HEADER}\n\n`) && !source.startsWith(`${CLOUD_CONFIG_HEADER}\n\n`))
+    out = `${CLOUD_CONFIG_HEADER}\n${out.slice(CLOUD_CONFIG_HEADER.length + 2)}`;
   if (out.trimEnd() === `${CLOUD_CONFIG_HEADER}\n{}` || out.trimEnd() === `${CLOUD_CONFIG_HEADER}\n\n{}`)
     out = `${CLOUD_CONFIG_HEADER}\n`;
   return out;

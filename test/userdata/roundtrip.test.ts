@@ -77,7 +77,7 @@ describe('wizard form <-> YAML', () => {
     ];
     f.proxy.httpProxy = 'http://proxy:3128';
     const text = fromForm('', f);
-    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    expect(text.startsWith('#cloud-config\nstylus:\n')).toBe(true);
     expect(parse(text)).toEqual({
       stylus: {
         site: {

@@ -31,9 +31,12 @@ function TextField(props: {
   autoComplete?: string;
 }) {
   const id = fieldId(props.field);
-  const msg = props.messages[props.field];
+  const found = props.messages[props.field];
+  // Warnings show as a hint (not red); errors as the field's inline error.
+  const isWarning = !!found && found.startsWith('Warning');
+  const msg = isWarning ? undefined : found;
   return (
-    <Field label={props.label} htmlFor={id} error={msg} hint={props.hint}>
+    <Field label={props.label} htmlFor={id} error={msg} hint={isWarning ? found : props.hint}>
       <input
         id={id}
         name={props.field}
@@ -42,7 +45,7 @@ function TextField(props: {
         placeholder={props.placeholder}
         autoComplete={props.autoComplete ?? 'off'}
         spellCheck={false}
-        aria-invalid={msg && !msg.startsWith('Warning') ? true : undefined}
+        aria-invalid={msg ? true : undefined}
         aria-describedby={msg ? `${id}-error` : undefined}
         onChange={(e) => props.onValue(e.target.value)}
       />
