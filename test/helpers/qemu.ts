@@ -109,7 +109,6 @@ export function qemuArgs(o: QemuOptions): string[] {
 
 /** Strip ANSI escapes and CRs (SeaBIOS/iPXE/GRUB paint the console). */
 export function cleanSerial(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s
     .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     .replace(/\x1b[()][A-Z0-9]/g, '')
