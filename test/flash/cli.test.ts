@@ -8,7 +8,9 @@ import { REPO_ROOT, skipReason } from '../helpers/env';
 import { createApp } from '../../main/app';
 import { Bench, sameBytes } from './util';
 
-const built = fs.existsSync(path.join(REPO_ROOT, 'dist', 'main', 'cli.cjs')) ? undefined : 'run npm run build';
+const built = fs.existsSync(path.join(REPO_ROOT, 'dist', 'main', 'cli.cjs'))
+  ? undefined
+  : 'run npm run build';
 
 describe.skipIf(built)('edgebench drives / flash (real bin)', () => {
   const b = new Bench('eb-flashcli-');
@@ -67,19 +69,31 @@ describe.skipIf(built)('edgebench drives / flash (real bin)', () => {
     await app.close();
     const img = b.image('h.img', 1);
     const out = path.join(b.dir, 'h.img.out');
-    const r = runCli(['flash', '--image', img, '--target', out, '--yes', '--host', 'edge-007'], { dataDir: data });
+    const r = runCli(['flash', '--image', img, '--target', out, '--yes', '--host', 'edge-007'], {
+      dataDir: data,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/OK\s+.*verified/);
     const app2 = createApp({ dataDir: data });
     const events = await app2.store.hosts.events('edge-007');
     expect(events.some((e) => e.kind === 'flash' && e.message.includes(out))).toBe(true);
-    expect((await app2.store.flash.list({ hostId: 'edge-007' }))[0]).toMatchObject({ drivePath: out, ok: true });
+    expect((await app2.store.flash.list({ hostId: 'edge-007' }))[0]).toMatchObject({
+      drivePath: out,
+      ok: true,
+    });
     await app2.close();
   });
 
   it('gives usage errors for a missing image or target', () => {
     expect(runCli(['flash', '--target', '/tmp/x.img', '--yes']).code).toBe(2);
-    const r = runCli(['flash', '--image', path.join(b.dir, 'missing.img'), '--target', '/tmp/x.img', '--yes']);
+    const r = runCli([
+      'flash',
+      '--image',
+      path.join(b.dir, 'missing.img'),
+      '--target',
+      '/tmp/x.img',
+      '--yes',
+    ]);
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('ENOTFOUND');
   });
@@ -90,7 +104,9 @@ describe.skipIf(built)('edgebench drives / flash (real bin)', () => {
       const img = b.image('p.img', 16);
       const ro = b.loop(b.sparse('p-ro.img', 32), { readOnly: true });
       const ok = b.loop(b.sparse('p-ok.img', 32));
-      const r = runCli(['flash', '--image', img, '--target', ro, '--target', ok, '--yes', '--json'], { dataDir: data });
+      const r = runCli(['flash', '--image', img, '--target', ro, '--target', ok, '--yes', '--json'], {
+        dataDir: data,
+      });
       expect(r.code).toBe(4);
       const res = jsonLines(r.stdout).filter((e) => e.type === 'result');
       expect(res.map((e) => [e.target, e.ok, e.code ?? null])).toEqual([
@@ -98,7 +114,9 @@ describe.skipIf(built)('edgebench drives / flash (real bin)', () => {
         [ok, true, null],
       ]);
       expect(sameBytes(img, ok)).toBe(true);
-      const human = runCli(['flash', '--image', img, '--target', ro, '--target', ok, '--yes'], { dataDir: data });
+      const human = runCli(['flash', '--image', img, '--target', ro, '--target', ok, '--yes'], {
+        dataDir: data,
+      });
       expect(human.code).toBe(4);
       expect(human.stdout).toMatch(/FAIL\s+.*EROFS/);
       expect(human.stderr).toContain('EPARTIAL');

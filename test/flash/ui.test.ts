@@ -21,7 +21,9 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
   beforeAll(async () => {
     img = b.image('site-a.iso', 24);
     const useLoops = isRoot && hasTool('losetup');
-    good = useLoops ? [b.loop(b.sparse('stick1.img', 32)), path.join(b.dir, 'stick2.img')] : [path.join(b.dir, 'stick1.img'), path.join(b.dir, 'stick2.img')];
+    good = useLoops
+      ? [b.loop(b.sparse('stick1.img', 32)), path.join(b.dir, 'stick2.img')]
+      : [path.join(b.dir, 'stick1.img'), path.join(b.dir, 'stick2.img')];
     if (useLoops) {
       // a stick that fails while writing (its backing store is a full tmpfs) and a write-protected one
       bad = b.loop(b.sparse('failing.img', 40, b.tmpfs('small-tmpfs', 12)));
@@ -40,7 +42,14 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
     process.env.EDGEBENCH_TEST_DRIVES = list;
     const dataDir = path.join(b.dir, 'data');
     const app = createApp({ dataDir });
-    await app.store.artifacts.add({ id: 'art-site-a', kind: 'iso', path: img, sha256: sha256(img), size: fs.statSync(img).size, meta: {} });
+    await app.store.artifacts.add({
+      id: 'art-site-a',
+      kind: 'iso',
+      path: img,
+      sha256: sha256(img),
+      size: fs.statSync(img).size,
+      meta: {},
+    });
     await app.close();
     ui = await openUi({ dataDir, hash: 'flash/artifact=art-site-a' });
   });
@@ -71,7 +80,9 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Erase and flash' }).click();
     await page.getByRole('heading', { name: 'Results' }).waitFor({ timeout: 60_000 });
     for (const t of good)
-      await expect.poll(() => page.locator(`.flash-results li[data-target="${t}"]`).getAttribute('data-code')).toBe('OK');
+      await expect
+        .poll(() => page.locator(`.flash-results li[data-target="${t}"]`).getAttribute('data-code'))
+        .toBe('OK');
     if (bad) {
       const li = page.locator(`.flash-results li[data-target="${bad}"]`);
       expect(['ENOSPC', 'EIO']).toContain(await li.getAttribute('data-code'));
@@ -90,7 +101,9 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
   it('shows hidden devices with their reason on request', async () => {
     const page = ui!.page;
     await page.getByLabel('Show hidden devices and why').check();
-    await expect.poll(() => page.locator('.flash-drives .badge', { hasText: 'hidden:' }).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('.flash-drives .badge', { hasText: 'hidden:' }).count())
+      .toBeGreaterThan(0);
     await ui!.shot('flash-05-hidden');
   });
 });
