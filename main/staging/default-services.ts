@@ -7,20 +7,8 @@ import { renderHostUserData } from './adapters/userdata';
 import { registerHosts, writeLabel } from './adapters/register';
 import { buildCidataImage, buildInstallerIso, inspectBaseImage } from './adapters/media';
 import { flashToTargets } from './adapters/flash';
-import { AppError } from '../../shared/errors';
+import { startPxeSession, type PxeSettings } from './adapters/pxe';
 import type { StagingServices } from './services';
-
-export interface PxeSettings {
-  interface?: string;
-  address?: string;
-  mode?: 'proxy' | 'dhcp';
-  dhcpRange?: string;
-  httpPort?: number;
-  image?: string;
-  kernel?: string;
-  initrd?: string;
-  cmdlineTemplate?: string;
-}
 
 export interface ServiceSettings {
   pxe?: PxeSettings;
@@ -51,13 +39,7 @@ export function defaultServices(app: AppContext, settings: ServiceSettings = {})
     buildCidata: (a) => buildCidataImage(a),
     inspectBase: (base, signal) => inspectBaseImage(base, signal),
     flash: (a) => flashToTargets(app, a),
-    startPxe: async () => {
-      void settings;
-      throw new AppError(
-        'ETOOLMISSING',
-        'PXE delivery needs the PXE service (main/pxe), which this build does not include yet',
-      );
-    },
+    startPxe: (a) => startPxeSession(app, a, settings.pxe),
     register: (a) => registerHosts(app, a.hosts, a.signal),
     label: (a) => writeLabel(app, a.host, a.out),
   };

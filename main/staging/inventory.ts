@@ -36,11 +36,7 @@ export async function inventoryRows(
   const regs = new Map((await safe(() => store.register.listRegistrations(), [])).map((r) => [r.hostId, r]));
   const jobs = await safe(() => store.register.listJobs({ all: true }), []);
   const clusters = await safe(() => store.register.listClusters(), []);
-  // PXE boot events, when the PXE capability's repo offers them.
-  const pxeRepo = store.pxe as unknown as {
-    events?: (q: { limit: number }) => Promise<Array<{ mac: string; kind: string }>>;
-  };
-  const pxe = await safe(async () => (pxeRepo.events ? pxeRepo.events({ limit: 1000000 }) : []), []);
+  const pxe = await safe(() => store.pxe.events({ limit: 1000000 }), []);
   const rows: InventoryRow[] = [];
   for (const h of hosts) {
     const st = staged.get(h.id);
