@@ -3,6 +3,7 @@
 import { checkEdgeHostId } from './edge-host-id';
 import { formatIpv4, maskToPrefix, networkOf, parseIpv4, sameSubnet, splitCidr } from './ipv4';
 import { checkCaCert, checkSshPublicKey } from './ssh-keys';
+import { suggestKey } from './typos';
 import type { PathSeg } from './yaml-doc';
 
 export interface Finding {
@@ -44,19 +45,24 @@ export function checkRules(data: Obj): Finding[] {
 
   // --- registration
   const mode = stylus.managementMode ?? 'central';
+  /** ` (found "paletteEndPoint": a misspelling?)` when the site has a near-miss of `key`. */
+  const nearMiss = (key: string) => {
+    const k = Object.keys(site).find((x) => x !== key && suggestKey(x, [key]) === key);
+    return k ? ` (found "${k}": a misspelling?)` : '';
+  };
   if (mode === 'central') {
     if (!str(site.paletteEndpoint))
       err(
         [...S, 'paletteEndpoint'],
         'missing-endpoint',
-        'paletteEndpoint is required with central management (the default; set stylus.managementMode: local for a locally managed host)',
+        `paletteEndpoint is required with central management (the default; set stylus.managementMode: local for a locally managed host)${nearMiss('paletteEndpoint')}`,
         'key',
       );
     if (!str(site.edgeHostToken) && !str(site.registrationURL))
       err(
         [...S, 'edgeHostToken'],
         'missing-registration',
-        'central management needs edgeHostToken (auto-registration) or registrationURL (QR registration)',
+        `central management needs edgeHostToken (auto-registration) or registrationURL (QR registration)${nearMiss('edgeHostToken') || nearMiss('registrationURL')}`,
         'key',
       );
   }

@@ -152,8 +152,18 @@ export function syntaxDiagnostics(p: ParsedYaml): Diagnostic[] {
     e: { message: string; code: string; pos: [number, number] },
     severity: 'error' | 'warning',
   ) => {
-    const { line, column } = posAt(p, e.pos[0]);
-    const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    let offset = e.pos[0];
+    let first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const quote = /^Missing closing (["'])quote/.exec(first);
+    if (quote) {
+      // The parser reports the end of the input; the useful place is the quote that opened it.
+      const open = p.text.lastIndexOf(quote[1], Math.max(0, offset - 1));
+      if (open >= 0) {
+        offset = open;
+        first = `a ${quote[1] === '"' ? 'double' : 'single'}-quoted value starts here and is never closed (missing closing ${quote[1]})`;
+      }
+    }
+    const { line, column } = posAt(p, offset);
     return {
       severity,
       rule: severity === 'error' ? 'yaml-syntax' : 'yaml-warning',

@@ -67,7 +67,9 @@ describe('edgebench userdata validate', () => {
     );
     const b = cli('userdata', 'validate', fx('bad-yaml.yaml'));
     expect(b.code).toBe(1);
-    expect(b.stdout.trim()).toBe(`${fx('bad-yaml.yaml')}:6:1 (document) YAML syntax: Missing closing "quote`);
+    expect(b.stdout.trim()).toBe(
+      `${fx('bad-yaml.yaml')}:4:22 (document) YAML syntax: a double-quoted value starts here and is never closed (missing closing ")`,
+    );
   });
   it('--json', () => {
     const r = cli('userdata', 'validate', fx('broken-gateway.yaml'), '--json');

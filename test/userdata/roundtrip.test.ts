@@ -38,11 +38,11 @@ describe('round trip', () => {
     expect(r.valid).toBe(false);
     expect(r.errors[0]).toMatchObject({
       rule: 'yaml-syntax',
-      line: 6,
-      column: 1,
-      message: 'YAML syntax: Missing closing "quote',
+      line: 4,
+      column: 22,
+      message: 'YAML syntax: a double-quoted value starts here and is never closed (missing closing ")',
     });
-    expect(() => fromForm(bad, emptyForm())).toThrowError(/syntax errors \(line 6, column 1\)/);
+    expect(() => fromForm(bad, emptyForm())).toThrowError(/syntax errors \(line 4, column 22\)/);
     const tab = analyzeUserData('#cloud-config\nstylus:\n  site: [a\n').report.errors[0];
     expect(tab).toMatchObject({ rule: 'yaml-syntax', line: 4, column: 1 });
   });

@@ -60,6 +60,16 @@ describe('central management', () => {
         'central management needs edgeHostToken (auto-registration) or registrationURL (QR registration)',
     });
   });
+  it('names a misspelt key when the required one is missing', () => {
+    const t =
+      '#cloud-config\nstylus:\n  site:\n    paletteEndPoint: api.spectrocloud.com\n    edgehosttoken: t\n';
+    expect(all(t).find((d) => d.rule === 'missing-endpoint')?.message).toMatch(
+      /\(found "paletteEndPoint": a misspelling\?\)$/,
+    );
+    expect(all(t).find((d) => d.rule === 'missing-registration')?.message).toMatch(
+      /\(found "edgehosttoken": a misspelling\?\)$/,
+    );
+  });
   it('accepts registrationURL instead of a token', () =>
     expectValid(
       '#cloud-config\nstylus:\n  site:\n    paletteEndpoint: api.spectrocloud.com\n    registrationURL: https://reg.example.com/x\n',
