@@ -87,7 +87,7 @@ export class PaletteSim {
       { cert: this.opts.certs.certPem, key: this.opts.certs.keyPem },
       (req, res) => void this.handle(req, res),
     );
-    server.on('connection', (s) => {
+    server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
