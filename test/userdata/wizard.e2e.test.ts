@@ -60,6 +60,7 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
     expect(yaml.stages.initramfs[0].users.kairos.ssh_authorized_keys).toEqual([sshKey()]);
     expect((await preview())!.startsWith('#cloud-config\n')).toBe(true);
     await expect.poll(() => p.textContent('#ud-status')).toMatch(/valid/);
+    await p.evaluate(() => document.querySelector('main.content')?.scrollTo(0, 0));
     await ui.shot('userdata-static-filled');
   });
 
@@ -152,6 +153,14 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
     await p.fill('#ud-projectName', 'lab');
     await expect.poll(preview, { timeout: 15_000 }).toContain('projectName: lab');
     expect(await preview()).toContain('vendorKey: kept');
+    // a syntax error in the raw YAML is listed with line:col and the form keeps its values
+    await p.fill('#ud-raw', (await p.inputValue('#ud-raw')).replace('projectName: lab', 'projectName: "lab'));
+    await expect
+      .poll(() => p.textContent('#ud-diagnostics li[data-rule="yaml-syntax"]').catch(() => null), {
+        timeout: 15_000,
+      })
+      .toMatch(/^\d+:\d+ \(document\) YAML syntax: a double-quoted value starts here and is never closed/);
+    expect(await p.inputValue('#ud-paletteEndpoint')).toBe('palette.lab.example');
     await p.focus('#ud-paletteEndpoint');
     await p.keyboard.press('Tab');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('ud-projectName');

@@ -60,7 +60,8 @@ export function useUserDataEditor() {
       const run = async (mySeq: number) => {
         const r = await getClient().invoke('userdata.toForm', { text: next });
         if (mySeq !== seq.current) return;
-        setFormState(r.form);
+        // While the raw YAML does not parse, keep the form as it was instead of blanking it.
+        if (!r.report.errors.some((e) => e.rule === 'yaml-syntax')) setFormState(r.form);
         setReport(r.report);
         setError(undefined);
       };
