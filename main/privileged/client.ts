@@ -167,6 +167,10 @@ export class HelperClient {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return (await result).jobs;
+    } catch (e) {
+      if (opts.signal?.aborted)
+        throw new AppError('ECANCELLED', 'flashing was cancelled', { cause: String(e) });
+      throw e;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
     }

@@ -32,6 +32,9 @@ function parseArgs(argv: string[]): { tokenSha256: string; parentPid?: number; a
 }
 
 const args = parseArgs(process.argv.slice(2));
+// Ctrl-C on the terminal reaches the whole process group: the parent decides (it sends "cancel"
+// and closes our stdin), so the helper never dies half-way through closing a drive.
+process.on('SIGINT', () => undefined);
 // Unhandled trouble ends the helper (the parent sees EHELPER), never leaves it running.
 process.on('uncaughtException', (e) => {
   process.stderr.write(`edgebench helper: ${e instanceof Error ? e.stack : String(e)}\n`);

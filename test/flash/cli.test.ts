@@ -137,3 +137,70 @@ describe.skipIf(built)('edgebench drives / flash (real bin)', () => {
     expect(r.stderr).toContain('--allow-system-drive');
   });
 });
+
+describe.skipIf(built)('edgebench flash: Ctrl-C through the helper', () => {
+  const b = new Bench('eb-flashcli2-');
+  afterAll(() => b.cleanup());
+
+  it('cancels on SIGINT with exit 130, a cancelled result per target, and no helper left', async () => {
+    const { spawn } = await import('node:child_process');
+    const img = b.image('big.img', 256);
+    const out = path.join(b.dir, 'cancel-out.img');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin', 'edgebench.cjs'),
+        '--data-dir',
+        path.join(b.dir, 'data'),
+        'flash',
+        '--image',
+        img,
+        '--target',
+        out,
+        '--yes',
+        '--json',
+      ],
+      {
+        env: {
+          ...process.env,
+          EDGEBENCH_FLASH_VIA_HELPER: '1',
+          EDGEBENCH_HELPER_NO_ELEVATION: '1',
+          EB_TEST_MARK: b.dir,
+        },
+      },
+    );
+    let stdout = '';
+    let sent = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && /"type":"progress".*"phase":"flashing"/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(jsonLines(stdout).find((e) => e.type === 'result')).toMatchObject({
+      target: out,
+      ok: false,
+      code: 'ECANCELLED',
+    });
+    // Processes that inherited this run's marker (the helper gets the CLI's environment).
+    const marked = () =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes(`EB_TEST_MARK=${b.dir}`);
+          } catch {
+            return false;
+          }
+        });
+    const t0 = Date.now();
+    while (marked().length && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 100));
+    const helpers = marked();
+    expect(helpers).toEqual([]);
+  });
+});
