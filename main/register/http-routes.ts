@@ -3,7 +3,8 @@
 // host (queued when Palette is unreachable) and creates or extends the site's cluster. Public
 // routes: they protect themselves with the per-site PIN and failed-attempt limiting.
 import type http from 'node:http';
-import { EdgeHostId } from '../../shared/contract/register';
+import { EdgeHostId, type SyncSummary } from '../../shared/contract/register';
+import { toErrorData } from '../api/dispatch';
 import { isAppError } from '../../shared/errors';
 import type { Route } from '../server/routes';
 import type { AppContext } from '../app';
@@ -11,6 +12,7 @@ import { createOrExtendCluster } from './cluster';
 import { AttemptLimiter, formPage, resultPage } from './page';
 import { enqueueRegistration, startAutoSync, syncRegistrations } from './queue';
 import { verifyPin } from './sites';
+import { paletteClient } from './connect';
 
 const HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -83,13 +85,24 @@ async function handlePost(
     site: siteName,
     tags: { 'registered-by': 'edgebench-page' },
   });
-  let summary = await syncRegistrations(app);
-  for (
-    let i = 0;
-    i < 3 && !summary.stoppedBy && (await app.store.register.getJob(job.id))?.state !== 'done';
-    i++
-  )
-    summary = await syncRegistrations(app);
+  // A phone is waiting: try Palette briefly (2 attempts); the queue keeps the job otherwise.
+  let summary: SyncSummary = { done: 0, failed: 0, pending: 1 };
+  try {
+    const client = await paletteClient(app, { retry: { attempts: 2 } });
+    try {
+      summary = await syncRegistrations(app, { client });
+      for (
+        let i = 0;
+        i < 3 && !summary.stoppedBy && (await app.store.register.getJob(job.id))?.state !== 'done';
+        i++
+      )
+        summary = await syncRegistrations(app, { client });
+    } finally {
+      await client.close();
+    }
+  } catch (e) {
+    summary = { ...summary, stoppedBy: toErrorData(e) };
+  }
   const after = await app.store.register.getJob(job.id);
   if (after?.state === 'failed')
     return send(
