@@ -16,11 +16,15 @@ export { convertFlatNetwork } from '../../shared/userdata/network-convert';
 export * from './profiles';
 export * from './installer-env';
 
-/** Validate user-data text (YAML with #cloud-config header). Never throws for bad input. */
+/**
+ * Validate user-data text (YAML with #cloud-config header). Never throws for bad input.
+ * This checks final user-data (what gets baked or served): an unfilled {{placeholder}} is an
+ * error here, while profile templates (analyzeUserData, `userdata validate`) only warn.
+ */
 export function validateUserDataText(text: string, fileName?: string): UserDataReport {
   void fileName; // diagnostics carry positions; callers format them with the file name
   try {
-    return analyzeUserData(text).report;
+    return analyzeUserData(text, { template: false }).report;
   } catch (e) {
     // Defensive: a parser bug must not escape as an exception to callers that trust this.
     return {

@@ -54,8 +54,17 @@ export function checkHeader(text: string): Diagnostic | undefined {
   return { severity: 'error', rule: 'cloud-config-header', path: '', line: 1, column: 1, message };
 }
 
+export interface AnalyzeOptions {
+  /**
+   * true (default): the text may be a profile template, so {{host.id}}-style placeholders are
+   * a warning. false: the text is final user-data (to bake or serve), so an unfilled placeholder
+   * is an error.
+   */
+  template?: boolean;
+}
+
 /** Validate user-data text. Never throws for bad input. */
-export function analyzeUserData(text: string): Analysis {
+export function analyzeUserData(text: string, opts: AnalyzeOptions = {}): Analysis {
   const diags: Diagnostic[] = [];
   if (!text.trim()) {
     return {
@@ -134,13 +143,23 @@ export function analyzeUserData(text: string): Analysis {
   PLACEHOLDER_RE.lastIndex = 0;
   if (ph) {
     const pos = posAt(parsed, ph.index);
-    diags.push({
-      severity: 'warning',
-      rule: 'placeholders',
-      path: '',
-      ...pos,
-      message: `this is a profile template: placeholders such as {{${ph[1]}}} are filled in per host by "edgebench userdata render"`,
-    });
+    diags.push(
+      opts.template === false
+        ? {
+            severity: 'error',
+            rule: 'placeholder-unfilled',
+            path: '',
+            ...pos,
+            message: `placeholder {{${ph[1]}}} is not filled in; render the profile for a host first ("edgebench userdata render --profile NAME --host ID")`,
+          }
+        : {
+            severity: 'warning',
+            rule: 'placeholders',
+            path: '',
+            ...pos,
+            message: `this is a profile template: placeholders such as {{${ph[1]}}} are filled in per host by "edgebench userdata render"`,
+          },
+    );
   }
   return { report: finish(diags), parsed, data };
 }

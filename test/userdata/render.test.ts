@@ -135,6 +135,19 @@ describe('render per host', () => {
       /edge host ID "bad.id" contains "."/,
     );
   });
+  it('validateUserDataText treats an unfilled placeholder as an error (final user-data)', () => {
+    const r = validateUserDataText(template);
+    expect(r.valid).toBe(false);
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        rule: 'placeholder-unfilled',
+        line: 7,
+        column: 12,
+        message:
+          'placeholder {{host.id}} is not filled in; render the profile for a host first ("edgebench userdata render --profile NAME --host ID")',
+      }),
+    ]);
+  });
   it('without a host, a template with placeholders is refused', () => {
     expect(() => renderProfileText(template, undefined)).toThrowError(/placeholders such as \{\{host.id\}\}/);
   });
