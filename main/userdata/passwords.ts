@@ -28,6 +28,9 @@ export function hashPasswordsInDoc(doc: Document): number {
     }
   const top = doc.get('users', true);
   if (isSeq(top)) top.items.forEach(hashUser);
+  const siteUsers = doc.getIn(['stylus', 'site', 'users'], true);
+  if (isSeq(siteUsers)) siteUsers.items.forEach(hashUser);
+  else if (isMap(siteUsers)) for (const u of siteUsers.items) hashUser(u.value);
   return count;
 }
 

@@ -158,6 +158,14 @@ export function checkRules(data: Obj): Finding[] {
             if (isObj(user)) checkUser(user, ['stages', stage, i, 'users', u], u, err, warn);
       });
     }
+  // Users the Palette agent creates (stylus.site.users): a list or a map keyed by user name.
+  if (Array.isArray(site.users))
+    site.users.forEach((user, i) => {
+      if (isObj(user)) checkUser(user, [...S, 'users', i], str(user.name) ?? `#${i + 1}`, err, warn);
+    });
+  else if (isObj(site.users))
+    for (const [u, user] of Object.entries(site.users))
+      if (isObj(user)) checkUser(user, [...S, 'users', u], u, err, warn);
   if (Array.isArray(data.users))
     data.users.forEach((user, i) => {
       if (isObj(user)) checkUser(user, ['users', i], str(user.name) ?? `#${i + 1}`, err, warn);

@@ -48,6 +48,10 @@ export const SiteSchema = z.looseObject({
   deviceUIDPaths: z.array(z.looseObject({ name: str, regex: str.optional() })).optional(),
   clusterId: str.optional(),
   clusterName: str.optional(),
+  ntpServers: z.union([z.string(), strList]).optional(),
+  remoteShell: z.looseObject({ disable: bool.optional() }).optional(),
+  /** Users created by the Palette agent; the reference calls it a list, keyed by user name. */
+  users: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
   tags: z.record(z.string(), tagValue).optional(),
   tagsFromFile: z
     .looseObject({ fileName: str, delimiter: str.optional(), separator: str.optional() })
@@ -81,13 +85,26 @@ export const StylusSchema = z.looseObject({
   debug: bool.optional(),
   trace: bool.optional(),
   includeTui: bool.optional(),
+  disableTui: bool.optional(),
   installationMode: str.optional(),
   managementMode: z.enum(['central', 'local']).optional(),
   disablePasswordUpdate: bool.optional(),
   enableMultiNode: bool.optional(),
   featureGate: str.optional(),
   path: str.optional(),
-  localUI: z.looseObject({ port: port.optional() }).optional(),
+  localUI: z
+    .looseObject({
+      port: port.optional(),
+      login: z
+        .looseObject({
+          disableRateLimiting: bool.optional(),
+          attemptsBeforeExponentialDelayStarts: z.number().int().nonnegative().optional(),
+          lockoutDurationInMinutes: z.number().int().nonnegative().optional(),
+          maxFailedAttemptsBeforeLockout: z.number().int().nonnegative().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   vip: z.looseObject({ skip: bool.optional() }).optional(),
   imageRedirectWebhook: z.looseObject({ enable: bool.optional(), port: port.optional() }).optional(),
   registryCredentials: RegistryCredentials.optional(),
@@ -108,7 +125,9 @@ export const InstallSchema = z.looseObject({
   auto: bool.optional(),
   bind_mounts: strList.optional(),
   'extra-dirs-rootfs': strList.optional(),
-  grub_options: z.looseObject({ extra_cmdline: str.optional() }).optional(),
+  grub_options: z
+    .looseObject({ extra_cmdline: z.union([z.string(), z.record(z.string(), z.string())]).optional() })
+    .optional(),
   partitions: z
     .looseObject({
       persistent: z.looseObject({ size: size.optional(), fs: str.optional() }).optional(),
@@ -181,6 +200,11 @@ export const StagesSchema = z.looseObject({
   'after-install': steps,
   'after-install-chroot': steps,
   'after-reset': steps,
+  'after-reset-chroot': steps,
+  'after-upgrade-chroot': steps,
+  'before-install': steps,
+  'before-upgrade': steps,
+  'before-reset': steps,
   'after-upgrade': steps,
   'kairos-install.pre.before': steps,
   'kairos-install.after': steps,

@@ -152,3 +152,16 @@ describe('render per host', () => {
     expect(() => renderProfileText(template, undefined)).toThrowError(/placeholders such as \{\{host.id\}\}/);
   });
 });
+
+describe('stylus.site.users passwords', () => {
+  it('are hashed too, list or map', () => {
+    const t = '#cloud-config\nstylus:\n  site:\n    users:\n      - name: ops\n        passwd: one\n';
+    const js = parse(hashPlainPasswords(t).text);
+    expect(verify('one', js.stylus.site.users[0].passwd)).toBe(true);
+    const m = parse(
+      hashPlainPasswords('#cloud-config\nstylus:\n  site:\n    users:\n      ops:\n        passwd: two\n')
+        .text,
+    );
+    expect(verify('two', m.stylus.site.users.ops.passwd)).toBe(true);
+  });
+});

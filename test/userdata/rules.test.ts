@@ -465,3 +465,34 @@ describe('plain passwords', () => {
     },
   );
 });
+
+describe('keys from the installer reference', () => {
+  it('accepts newer stylus and site keys', () => {
+    expectValid(
+      siteDoc(
+        ['ntpServers:', '  - 0.pool.ntp.org', 'remoteShell:', '  disable: true'],
+        [
+          '  disableTui: true',
+          '  localUI:',
+          '    port: 5080',
+          '    login:',
+          '      disableRateLimiting: false',
+          '      lockoutDurationInMinutes: 15',
+        ],
+      ),
+    );
+  });
+  it('checks users created by the Palette agent (stylus.site.users), list or map', () => {
+    expectOne(
+      siteDoc(['users:', '  - name: ops', '    ssh_authorized_keys:', '      - ssh-ed25519']),
+      'ssh-key',
+      {
+        path: 'stylus.site.users.0.ssh_authorized_keys.0',
+        message: 'SSH key "ssh-ed25519" has no key data after the type (user ops, key 1)',
+      },
+    );
+    expectOne(siteDoc(['users:', '  ops:', '    passwd: plain']), 'plain-password', {
+      path: 'stylus.site.users.ops.passwd',
+    });
+  });
+});
