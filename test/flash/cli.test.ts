@@ -204,3 +204,35 @@ describe.skipIf(built)('edgebench flash: Ctrl-C through the helper', () => {
     expect(helpers).toEqual([]);
   });
 });
+
+describe.skipIf(built ?? skipReason({ tools: ['script'] }))('edgebench flash on a terminal', () => {
+  const b = new Bench('eb-flashtty-');
+  afterAll(() => b.cleanup());
+  // `script` runs the bin on a pseudo-terminal and forwards our input to it.
+  const onTty = (args: string[], input: string) => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const cmd = [process.execPath, path.join(REPO_ROOT, 'bin', 'edgebench.cjs'), ...args]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input, encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status, out: r.stdout };
+  };
+
+  it('shows what will be erased and writes only after "yes"', () => {
+    const img = b.image('t.img', 4);
+    const out = path.join(b.dir, 'tty.img');
+    const no = onTty(['--data-dir', path.join(b.dir, 'd'), 'flash', '--image', img, '--target', out], 'no\n');
+    expect(no.out).toContain('These targets will be ERASED');
+    expect(no.out).toContain(out);
+    expect(no.out).toContain('ENOTCONFIRMED');
+    expect(no.code).toBe(7);
+    expect(fs.existsSync(out)).toBe(false);
+    const yes = onTty(
+      ['--data-dir', path.join(b.dir, 'd'), 'flash', '--image', img, '--target', out],
+      'yes\n',
+    );
+    expect(yes.code).toBe(0);
+    expect(yes.out).toMatch(/OK\s+.*verified/);
+    expect(sameBytes(img, out)).toBe(true);
+  });
+});
