@@ -71,6 +71,22 @@ describe('edgebench userdata validate', () => {
       `${fx('bad-yaml.yaml')}:4:22 (document) YAML syntax: a double-quoted value starts here and is never closed (missing closing ")`,
     );
   });
+  it('several files (one missing) and standard input', () => {
+    const r = cli('userdata', 'validate', fx('full.yaml'), fx('nope.yaml'), fx('static.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${fx('full.yaml')}: valid`);
+    expect(r.stderr).toContain(`${fx('nope.yaml')}: ENOTFOUND:`);
+    expect(r.stderr).toContain(`${fx('static.yaml')}: valid (1 warning)`);
+    const stdin = runCli(['userdata', 'validate', '-'], {
+      dataDir,
+      input: fs.readFileSync(path.join(FIXTURES, 'no-header.yaml'), 'utf8'),
+    });
+    expect(stdin.code).toBe(1);
+    expect(stdin.stdout.trim()).toBe(
+      '<stdin>:1:1 (document) the first line must be "#cloud-config"; Kairos ignores the file otherwise',
+    );
+    expect(cli('userdata', 'validate', fx('full.yaml'), fx('static.yaml')).code).toBe(0);
+  });
   it('--json', () => {
     const r = cli('userdata', 'validate', fx('broken-gateway.yaml'), '--json');
     expect(r.code).toBe(1);

@@ -5,8 +5,8 @@ import { AppError, isAppError } from '../../../shared/errors';
 import { formatDiagnostic, type Diagnostic } from '../../../shared/userdata/diagnostics';
 import { convertFlatNetwork } from '../../../shared/userdata/network-convert';
 import { analyzeUserData } from '../../../shared/userdata/validate';
-import { writeFileAtomic } from '../../core/fs-safe';
-import { readUserDataFile } from '../../userdata/files';
+import { decodeText, writeFileAtomic } from '../../core/fs-safe';
+import { readUserDataFile, USERDATA_MAX_BYTES } from '../../userdata/files';
 import {
   exportInstallerEnv,
   exportProfileFile,
@@ -45,6 +45,23 @@ function printReport(cli: CliContext, file: string, errors: Diagnostic[], warnin
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
+/** Standard input as user-data text, with the same size and encoding checks as a file. */
+async function readStdinText(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
+    size += b.length;
+    if (size > USERDATA_MAX_BYTES)
+      throw new AppError(
+        'ETOOLARGE',
+        `standard input is over ${USERDATA_MAX_BYTES} bytes; user-data may be at most 1 MiB`,
+      );
+    chunks.push(b);
+  }
+  return decodeText(Buffer.concat(chunks), 'standard input', 'user-data file');
+}
+
 export function registerUserdataCommands(program: Command, cli: CliContext): void {
   const ud = program
     .command('userdata')
@@ -52,9 +69,9 @@ export function registerUserdataCommands(program: Command, cli: CliContext): voi
       'installer user-data (Kairos cloud-config with Palette stylus keys): validate, render, convert',
     );
 
-  ud.command('validate <file>')
-    .description('check a user-data file; every finding is printed as FILE:LINE:COL key.path message')
-    .option('--json', 'print {ok, valid, errors, warnings} as JSON')
+  ud.command('validate <files...>')
+    .description('check user-data files; every finding is printed as FILE:LINE:COL key.path message')
+    .option('--json', 'print {ok, file, valid, errors, warnings} as JSON, one line per file')
     .addHelpText(
       'after',
       `
@@ -63,27 +80,42 @@ Checks: the #cloud-config first line, YAML syntax, duplicate keys, key types, ty
 registrationURL, static interfaces need ipAddress, mask (or /prefix) and a gateway inside the
 subnet, IPv4/URL syntax, the edge host ID rule, SSH public keys, CA certificates, and the two
 mistakes in Palette's docs (initramfs beside stages, users written as a list).
+Profile templates may hold {{host.id}}-style placeholders (a warning). "-" reads standard input.
 
-Exit codes: 0 valid (warnings are printed), 1 invalid or unreadable (binary, UTF-16, not UTF-8,
-over 1 MiB), 5 file not found.
+Exit codes: 0 all valid (warnings are printed), 1 any invalid or unreadable (binary, UTF-16,
+not UTF-8, over 1 MiB), 5 file not found (a single file).
 
 Example:
   edgebench userdata validate user-data
-  user-data:14:9 stylus.site.network.interfaces.eth0 static interface eth0 needs gateway`,
+  user-data:14:9 stylus.site.network.interfaces.eth0.gateway static interface eth0 needs gateway`,
     )
-    .action(async (file: string, o: { json?: boolean }) => {
-      const text = await readUserDataFile(file);
-      const r = analyzeUserData(text).report;
-      if (cli.json(o)) cli.jsonLine({ ok: r.valid, file, ...r });
-      else {
-        printReport(cli, file, r.errors, r.warnings);
-        cli.err(
-          r.valid
-            ? `${file}: valid${r.warnings.length ? ` (${plural(r.warnings.length, 'warning')})` : ''}`
-            : `${file}: invalid: ${plural(r.errors.length, 'error')}, ${plural(r.warnings.length, 'warning')}`,
-        );
+    .action(async (files: string[], o: { json?: boolean }) => {
+      let anyInvalid = false;
+      for (const file of files) {
+        let text: string;
+        try {
+          text = file === '-' ? await readStdinText() : await readUserDataFile(file);
+        } catch (e) {
+          if (files.length === 1 || !isAppError(e)) throw e;
+          anyInvalid = true;
+          if (cli.json(o)) cli.jsonLine({ ok: false, file, error: e.toData() });
+          else cli.err(`${file}: ${e.code}: ${e.message}`);
+          continue;
+        }
+        const name = file === '-' ? '<stdin>' : file;
+        const r = analyzeUserData(text).report;
+        if (!r.valid) anyInvalid = true;
+        if (cli.json(o)) cli.jsonLine({ ok: r.valid, file: name, ...r });
+        else {
+          printReport(cli, name, r.errors, r.warnings);
+          cli.err(
+            r.valid
+              ? `${name}: valid${r.warnings.length ? ` (${plural(r.warnings.length, 'warning')})` : ''}`
+              : `${name}: invalid: ${plural(r.errors.length, 'error')}, ${plural(r.warnings.length, 'warning')}`,
+          );
+        }
       }
-      if (!r.valid) process.exitCode = EXIT.INVALID;
+      if (anyInvalid) process.exitCode = EXIT.INVALID;
     });
 
   ud.command('render')
