@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { fromForm, toForm } from '../../shared/userdata/form';
 import { convertFlatNetwork } from '../../shared/userdata/network-convert';
 import { analyzeUserData } from '../../shared/userdata/validate';
+import { hashPlainPasswords } from '../userdata/passwords';
 import { renderProfileText } from '../userdata/render';
 import { getInstallerEnv, getProfile, importInstallerEnvTexts, saveProfile } from '../userdata/profiles';
 import type { HandlerMap } from './types';
@@ -32,6 +33,7 @@ export const userdataHandlers: HandlerMap<keyof typeof userdataCommands> = {
     const text = renderProfileText(profile.userData, host, { keepPlainPasswords: req.keepPlainPasswords });
     return { text, report: report(text) };
   },
+  'userdata.hashPasswords': async (req) => hashPlainPasswords(req.text),
   'profiles.list': async (_req, ctx) => {
     const list = await ctx.app.store.profiles.list();
     const profiles = await Promise.all(

@@ -63,6 +63,11 @@ export const userdataCommands = {
     z.object({ profile: ProfileName, hostId: Id.optional(), keepPlainPasswords: z.boolean().optional() }),
     z.object({ text: z.string(), report: UserDataReportZ }),
   ),
+  'userdata.hashPasswords': command(
+    'Hash plain-text passwd values (SHA-512 crypt) before the text is written anywhere',
+    z.object({ text: UserDataText }),
+    z.object({ text: z.string(), hashed: z.number() }),
+  ),
   'profiles.list': command(
     'List user-data profiles',
     Empty,

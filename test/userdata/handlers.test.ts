@@ -63,6 +63,11 @@ describe('userdata contract', () => {
       },
     });
   });
+  it('hashPasswords', async () => {
+    const r = await ok('userdata.hashPasswords', { text: read('static.yaml') });
+    expect(r.hashed).toBe(1);
+    expect(parse(r.text).stages.initramfs[0].users.kairos.passwd).toMatch(/^\$6\$/);
+  });
   it('convertNetwork', async () => {
     const r = await ok('userdata.convertNetwork', { text: read('flat-network.yaml'), nic: 'eno1' });
     expect(r.changed).toBe(true);

@@ -91,6 +91,14 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
 
   it('saves a profile that survives a reload and loads back into the wizard', async () => {
     const p = ui.page;
+    // download the document: the plain password is hashed in the file
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click('#ud-download')]);
+    expect(download.suggestedFilename()).toBe('user-data');
+    const file = path.join(tmp.dir, 'downloaded-user-data');
+    await download.saveAs(file);
+    const dl = parse(fs.readFileSync(file, 'utf8'));
+    expect(verify('kairos', dl.stages.initramfs[0].users.kairos.passwd)).toBe(true);
+    expect(dl.stylus.site.network.interfaces.enp1s0.gateway).toBe('10.20.0.1');
     await p.fill('#ud-profile-name', 'store-static');
     await p.fill('#ud-profile-description', 'Stores with a static IP');
     await p.click('#ud-save');
@@ -164,6 +172,19 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
     await p.focus('#ud-paletteEndpoint');
     await p.keyboard.press('Tab');
     expect(await p.evaluate(() => document.activeElement?.id)).toBe('ud-projectName');
+    expect(errors).toEqual([]);
+  });
+
+  it('deletes a profile after asking', async () => {
+    const p = ui.page;
+    await p.selectOption('#ud-load-select', 'store-static');
+    await p.click('#ud-delete');
+    await p.waitForSelector('#ud-confirm-delete');
+    await p.click('#ud-delete-confirm');
+    await expect
+      .poll(() => p.locator('#ud-load-select option[value="store-static"]').count(), { timeout: 15_000 })
+      .toBe(0);
+    expect(await ui.app.store.profiles.get('store-static')).toBeUndefined();
     expect(errors).toEqual([]);
   });
 });

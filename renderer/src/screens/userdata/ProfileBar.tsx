@@ -83,6 +83,41 @@ export function ProfileBar({ text, onLoad }: { text: string; onLoad(text: string
     }
   };
 
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await getClient().invoke('profiles.delete', { name: selected });
+      setNotice(`Deleted profile ${selected}.`);
+      setSelected('');
+      setConfirmDelete(false);
+      void profiles.reload();
+    } catch (e) {
+      setError(toErrorData(e));
+    }
+  };
+
+  /** Save the document as a file (passwords hashed unless kept plain on purpose). */
+  const download = async () => {
+    setError(undefined);
+    try {
+      const out = keepPlain
+        ? { text, hashed: 0 }
+        : await getClient().invoke('userdata.hashPasswords', { text });
+      const url = URL.createObjectURL(new Blob([out.text], { type: 'application/x-yaml' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'user-data';
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      setNotice(
+        `Downloaded user-data${out.hashed ? ` (${out.hashed} password${out.hashed > 1 ? 's' : ''} hashed)` : ''}.`,
+      );
+    } catch (e) {
+      setError(toErrorData(e));
+    }
+  };
+
   const importFile = (file: File | undefined) => {
     if (!file) return;
     setError(undefined);
@@ -128,6 +163,9 @@ export function ProfileBar({ text, onLoad }: { text: string; onLoad(text: string
             <button type="button" id="ud-load" onClick={() => void load()} disabled={!selected}>
               Load
             </button>
+            <button type="button" id="ud-delete" onClick={() => setConfirmDelete(true)} disabled={!selected}>
+              Delete
+            </button>
           </div>
         </div>
         <div className="field">
@@ -162,6 +200,9 @@ export function ProfileBar({ text, onLoad }: { text: string; onLoad(text: string
           onChange={(e) => setDescription(e.target.value)}
           placeholder="what these hosts are"
         />
+        <button type="button" id="ud-download" onClick={() => void download()}>
+          Download user-data
+        </button>
         <label className="ud-check">
           <input
             id="ud-keep-plain"
@@ -179,6 +220,17 @@ export function ProfileBar({ text, onLoad }: { text: string; onLoad(text: string
             Replace it
           </button>{' '}
           <button type="button" onClick={() => setConfirmReplace(false)}>
+            Keep it
+          </button>
+        </div>
+      )}
+      {confirmDelete && selected && (
+        <div className="warning-box" role="alert" id="ud-confirm-delete">
+          Delete profile <strong>{selected}</strong>? Hosts that name it keep the name.{' '}
+          <button type="button" className="danger" id="ud-delete-confirm" onClick={() => void remove()}>
+            Delete it
+          </button>{' '}
+          <button type="button" onClick={() => setConfirmDelete(false)}>
             Keep it
           </button>
         </div>
