@@ -14,6 +14,7 @@ export const flashHandlers: HandlerMap<keyof typeof flashCommands> = {
   'flash.drives': async (req, ctx) => {
     const watcher = watchDrives(ctx.app);
     const drives = await listDrives({ all: req.all });
+    watcher.seed(drives.filter((d) => !d.hidden));
     let imageSize: number | undefined;
     let sizeIsEstimate = false;
     let srcDisk: string | undefined;

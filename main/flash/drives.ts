@@ -187,7 +187,10 @@ export class DriveWatcher {
     this.mode = this.startUsb() ? 'usb' : 'polling';
     this.timer = setInterval(() => void this.scan('poll'), this.pollMs);
     this.timer.unref();
-    void this.scan('poll', true);
+  }
+  /** The list a client was just given: changes are reported relative to it. */
+  seed(visible: DriveInfo[]): void {
+    this.last = signature(visible);
   }
   private startUsb(): boolean {
     if (process.platform === 'linux' && !fs.existsSync('/sys/bus/usb/devices')) return false;
@@ -213,13 +216,14 @@ export class DriveWatcher {
       return false;
     }
   }
-  async scan(reason: 'usb' | 'poll', initial = false): Promise<void> {
+  async scan(reason: 'usb' | 'poll'): Promise<void> {
     try {
       const drives = await listDrives();
       const sig = signature(drives);
       if (sig !== this.last) {
+        const first = this.last === '';
         this.last = sig;
-        if (!initial) this.onChange(drives, reason);
+        if (!first) this.onChange(drives, reason);
       }
     } catch {
       // transient: the next scan tries again

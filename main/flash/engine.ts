@@ -136,6 +136,8 @@ export async function runFlashJob(input: FlashJob): Promise<FlashJobResult> {
           bytesTotal: p.bytesTotal,
           speed: p.speed,
           etaSeconds: p.etaSeconds,
+          message:
+            info.compressed && p.phase === 'flashing' ? 'decompressing the image on the fly' : undefined,
         }),
     });
     sha256 = sum;

@@ -78,11 +78,36 @@ async function viaHelper(o: FlashImageOptions, targets: string[], image: string)
   }
 }
 
+/** Targets being written by this process (two benches, two tabs: never the same drive twice). */
+const busy = new Set<string>();
+
 export async function flashImage(o: FlashImageOptions): Promise<FlashImageResult> {
   if (o.signal?.aborted) throw new CancelledError();
   if (!o.targets.length) throw new AppError('EUSAGE', 'give at least one target');
   const image = path.resolve(o.image);
   const targets = o.targets.map((t) => path.resolve(t));
+  const taken = targets.filter((t) => busy.has(t));
+  if (taken.length)
+    throw new AppError(
+      'EBUSY',
+      `${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} being flashed already; wait for it to finish`,
+      {
+        targets: taken,
+      },
+    );
+  targets.forEach((t) => busy.add(t));
+  try {
+    return await flashLocked(o, image, targets);
+  } finally {
+    targets.forEach((t) => busy.delete(t));
+  }
+}
+
+async function flashLocked(
+  o: FlashImageOptions,
+  image: string,
+  targets: string[],
+): Promise<FlashImageResult> {
   const via = chooseVia({ ...o, targets });
   const job =
     via === 'helper'

@@ -86,3 +86,20 @@ describe('flash API handlers', () => {
     });
   });
 });
+
+describe('flash concurrency', () => {
+  it('refuses a target that this process is already writing (EBUSY)', async () => {
+    const { flashImage } = await import('../../main/flash/service');
+    const b = new Bench('eb-flashbusy-');
+    try {
+      const img = b.image('busy.img', 64);
+      const out = path.join(b.dir, 'busy-out.img');
+      const first = flashImage({ image: img, targets: [out] });
+      await expect(flashImage({ image: img, targets: [out] })).rejects.toMatchObject({ code: 'EBUSY' });
+      expect((await first).ok).toBe(true);
+      expect((await flashImage({ image: img, targets: [out] })).ok).toBe(true);
+    } finally {
+      b.cleanup();
+    }
+  });
+});
