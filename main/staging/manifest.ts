@@ -31,6 +31,8 @@ export interface ManifestContext {
   sites: StagingSite[];
   /** Delivery for rows that leave it empty (--via). */
   via?: 'usb' | 'pxe';
+  /** Which host of the inventory already has this (normalised) MAC, if any. */
+  macOwner?: (mac: string) => string | undefined;
 }
 
 const MAC_RE =
@@ -185,6 +187,17 @@ function validateHost(
       );
     else if (/^(00:){5}00$|^(ff:){5}ff$/.test(mac) || parseInt(mac.slice(0, 2), 16) & 1)
       issues.push(issue(macRaw, macRaw.name, `${mac} is not a unicast NIC address`));
+    else {
+      const owner = ctx.macOwner?.(mac);
+      if (owner && owner !== name?.value)
+        issues.push(
+          issue(
+            macRaw,
+            macRaw.name,
+            `MAC ${mac} already belongs to host ${owner} in the inventory; remove that host or fix the MAC`,
+          ),
+        );
+    }
   } else if (delivery === 'pxe')
     issues.push(
       issue(

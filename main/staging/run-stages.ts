@@ -40,7 +40,8 @@ async function cachedOrBuild(
   ctx: RunContext,
   key: string,
   kind: string,
-  out: string,
+  /** Where the builder writes; undefined when the medium is used in place (the base ISO). */
+  out: string | undefined,
   cacheMeta: Record<string, unknown>,
   build: () => Promise<BuiltMedia>,
   hostIds: string[],
@@ -56,8 +57,11 @@ async function cachedOrBuild(
   let built: BuiltMedia & { reused: boolean };
   if (prior) built = { path: prior.path, sha256: prior.sha256, size: prior.size, reused: true };
   else {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.rmSync(out, { force: true });
+    if (out) {
+      // A leftover from an interrupted build is replaced (the builders write via a temp file).
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.rmSync(out, { force: true });
+    }
     built = { ...(await build()), reused: false };
     await ctx.store.artifacts.add({
       kind: `staging-${kind}`,
@@ -109,7 +113,7 @@ export async function mediaStage(ctx: RunContext): Promise<void> {
       ctx,
       'installer',
       'installer',
-      base,
+      undefined,
       baseMeta,
       () => ctx.services.inspectBase(base, ctx.signal),
       all,

@@ -61,8 +61,21 @@ function pidAlive(pid: number): boolean {
 }
 
 const STALE_MS = 30_000;
+/** Runs this process is executing now (the store's owner PID cannot tell two of ours apart). */
+const activeHere = new Set<string>();
 
 export async function executeRun(o: ExecuteOptions): Promise<RunState> {
+  if (activeHere.has(o.runId))
+    throw new AppError('EBUSY', `run ${o.runId} is already running in this process`);
+  activeHere.add(o.runId);
+  try {
+    return await executeOwned(o);
+  } finally {
+    activeHere.delete(o.runId);
+  }
+}
+
+async function executeOwned(o: ExecuteOptions): Promise<RunState> {
   const { store, runId } = o;
   const run = await store.staging.getRun(runId);
   if (!run) throw new AppError('ENOTFOUND', `no staging run ${runId}; see edgebench stage list`);
@@ -88,8 +101,23 @@ export async function executeRun(o: ExecuteOptions): Promise<RunState> {
     o.onEvent ?? (() => undefined),
   );
   await tracker.load();
-  // Steps left "running" by a process that died are started again (they are idempotent).
+  // Steps left "running" by a process that died are started again (they are idempotent), and
+  // failed steps get another attempt: a resume is how a technician retries after fixing the cause.
   for (const s of await store.staging.steps(runId)) {
+    if (s.state === 'failed') {
+      await store.staging.updateStep(runId, s.hostId, s.step, {
+        state: 'pending',
+        message: 'failed before; retried on resume',
+      });
+      await store.staging.updateHost(runId, s.hostId, { state: 'pending' });
+      await store.staging.addTimeline({
+        runId,
+        hostId: s.hostId,
+        step: s.step,
+        kind: 'retry',
+        message: `${s.step} failed before; trying again`,
+      });
+    }
     if (s.state === 'running') {
       await store.staging.updateStep(runId, s.hostId, s.step, {
         state: 'pending',

@@ -31,7 +31,14 @@ export async function checkManifest(app: AppContext, i: CheckInput): Promise<Man
       sites.push(s);
     }
   }
-  return validateManifest(i.text, path.basename(i.fileName), { profiles, sites, via: i.via });
+  const owners = new Map<string, string>();
+  for (const h of await app.store.hosts.list({ limit: 100000 })) if (h.mac) owners.set(h.mac, h.id);
+  return validateManifest(i.text, path.basename(i.fileName), {
+    profiles,
+    sites,
+    via: i.via,
+    macOwner: (m) => owners.get(m),
+  });
 }
 
 export function workRoot(app: AppContext): string {

@@ -28,6 +28,8 @@ export class RunTracker {
   }
 
   async load(): Promise<void> {
+    this.states.clear();
+    this.hostFailed.clear();
     for (const r of await this.store.staging.steps(this.runId))
       this.states.set(this.key(r.hostId, r.step as StepName), r.state as StepState);
     for (const r of await this.store.staging.hosts(this.runId))

@@ -11,7 +11,7 @@ import { skipReason, tempDir } from '../helpers/env';
 import { ensureInstallerFixture, type InstallerFixture } from '../helpers/installer-fixture';
 import { newSim } from '../register/harness';
 import type { PaletteSim } from '../palette-sim/sim';
-import { seedDataDir, SITES_YAML } from './lab';
+import { copyFixture, seedDataDir, SITES_YAML } from './lab';
 
 const reason = browserSkipReason() ?? skipReason({ tools: ['xorriso'] });
 
@@ -88,7 +88,7 @@ describe.skipIf(reason)('Staging and Hosts screens in Chromium', () => {
     await expect.poll(() => validation.getAttribute('data-ok')).toBe('true');
     const t1 = path.join(work.dir, 'stick-1.img');
     const t2 = path.join(work.dir, 'stick-2.img');
-    await page.fill('#st-image', fx.iso);
+    await page.fill('#st-image', copyFixture(fx.iso, work.dir));
     await page.fill('#st-targets', `${t1}, ${t2}`);
     await ui.shot('staging-valid');
     await page.click('[data-testid=start-run]');

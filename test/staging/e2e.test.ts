@@ -19,6 +19,7 @@ import { newSim } from '../register/harness';
 import type { PaletteSim } from '../palette-sim/sim';
 import {
   API_KEY,
+  copyFixture,
   mac,
   makeLoops,
   makeNetLab,
@@ -56,14 +57,20 @@ describe.skipIf(reason)(
     const sims: PaletteSim[] = [];
     const pipes: SimPipe[] = [];
     let manifest: string;
+    let iso: string;
+    let kernel: string;
+    let initrd: string;
     let sites: string;
 
     beforeAll(async () => {
       fx = await ensureInstallerFixture();
       if (fx.skipReason) throw new Error(`installer fixture: ${fx.skipReason}`);
       work = tempDir('ebst-e2e-');
+      iso = copyFixture(fx.iso, work.dir);
+      kernel = copyFixture(fx.kernel, work.dir);
+      initrd = copyFixture(fx.initrd, work.dir);
       lab = makeNetLab(2);
-      loops = makeLoops(4, fs.statSync(fx.iso).size + 4 * 1024 * 1024, work.dir);
+      loops = makeLoops(4, fs.statSync(iso).size + 4 * 1024 * 1024, work.dir);
       manifest = path.join(work.dir, 'hosts.csv');
       sites = path.join(work.dir, 'sites.yaml');
       fs.writeFileSync(manifest, manifestCsv({ usb: 8, pxe: 2 }));
@@ -104,7 +111,7 @@ describe.skipIf(reason)(
         '--sites',
         sites,
         '--image',
-        fx.iso,
+        iso,
         ...loops.devices.flatMap((d) => ['--target', d]),
         '--pxe-interface',
         lab.bridge,
@@ -113,9 +120,9 @@ describe.skipIf(reason)(
         '--pxe-dhcp-range',
         '10.77.0.100,10.77.0.150,255.255.255.0',
         '--pxe-kernel',
-        fx.kernel,
+        kernel,
         '--pxe-initrd',
-        fx.initrd,
+        initrd,
         '--pxe-cmdline',
         `${fx.cmdline.replace(/root=\S+/, '')} ip=dhcp {{config}}`,
         '--pxe-timeout',

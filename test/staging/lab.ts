@@ -31,12 +31,25 @@ export const SITES_YAML = `sites:
     gateway: 10.60.0.1
 `;
 
-export function mac(i: number): string {
-  return `52:54:00:5e:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+export function mac(i: number, base = 0x5e): string {
+  return `52:54:00:${base.toString(16).padStart(2, '0')}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+}
+
+/** A private copy of a fixture file (the shared fixture folder is read-only by convention). */
+export function copyFixture(file: string, dir: string): string {
+  const out = path.join(dir, path.basename(file));
+  fs.copyFileSync(file, out);
+  return out;
 }
 
 /** A CSV manifest: `usb` USB hosts then `pxe` PXE hosts. */
-export function manifestCsv(o: { usb: number; pxe: number; prefix?: string; site?: string }): string {
+export function manifestCsv(o: {
+  usb: number;
+  pxe: number;
+  prefix?: string;
+  site?: string;
+  macBase?: number;
+}): string {
   const rows = ['name,serial,mac,site,profile,ip,tags,delivery'];
   const p = o.prefix ?? 'edge';
   const site = o.site ?? 'lab';
@@ -44,7 +57,7 @@ export function manifestCsv(o: { usb: number; pxe: number; prefix?: string; site
     const delivery = i <= o.usb ? 'usb' : 'pxe';
     const ip = site === 'lab' ? `10.77.0.${10 + i}` : `10.60.${Math.floor(i / 250)}.${(i % 250) + 2}`;
     rows.push(
-      `${p}-${String(i).padStart(3, '0')},SN${1000 + i},${mac(i)},${site},retail,${ip},rack=${1 + (i % 4)};zone=${delivery},${delivery}`,
+      `${p}-${String(i).padStart(3, '0')},SN${1000 + i},${mac(i, o.macBase)},${site},retail,${ip},rack=${1 + (i % 4)};zone=${delivery},${delivery}`,
     );
   }
   return rows.join('\n') + '\n';
