@@ -57,9 +57,19 @@ const FILES = [
 
 let pending: Promise<InstallerFixture> | undefined;
 
-/** Build (or reuse) the installer fixture. Safe to call from many workers at once (flock in the script). */
-export function ensureInstallerFixture(): Promise<InstallerFixture> {
+/**
+ * Build (or reuse) the installer fixture. Safe to call from many workers at once (flock in the
+ * script). If a file of the cached fixture has disappeared (some code deleted it), it is rebuilt.
+ */
+export async function ensureInstallerFixture(): Promise<InstallerFixture> {
   pending ??= build();
+  const fx = await pending;
+  if (
+    fx.skipReason ||
+    [fx.iso, fx.kernel, fx.initrd, fx.biosOnlyIso, fx.cdOnlyIso, fx.noBootIso].every((f) => fs.existsSync(f))
+  )
+    return fx;
+  pending = build();
   return pending;
 }
 
