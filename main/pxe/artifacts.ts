@@ -7,7 +7,7 @@ import { AppError } from '../../shared/errors';
 import { throwIfAborted } from '../core/abort';
 import { fsError } from '../core/fs-errors';
 import { run } from '../core/exec';
-import { extractFromIso } from './iso-extract';
+import { extractFromIso } from '../iso/extract';
 
 export interface BootArtifactFiles {
   iso: string;
