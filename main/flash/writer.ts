@@ -337,6 +337,7 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
   function outcomesOf(): WriteOutcome[] {
     const endedAt = new Date().toISOString();
     return [...states.values()].map((st) => {
+      st.written = Math.max(st.written, st.ws?.position ?? 0, st.ws?.bytesWritten ?? 0);
       const secs =
         st.writeStart !== undefined && st.writeEnd !== undefined ? (st.writeEnd - st.writeStart) / 1000 : 0;
       return {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFlashJob } from '../../main/flash/engine';
+import { formatBytes } from '../../shared/format';
 import { skipReason } from '../helpers/env';
 import { Bench, sameBytes } from './util';
 
@@ -32,6 +33,8 @@ describe.skipIf(rootSkip)('flash faults on real loop devices (root)', () => {
     expect(['ENOSPC', 'EIO']).toContain(rb.code);
     expect(rb.message).toContain(bad);
     expect(rb.bytesWritten).toBeLessThan(64 * 1024 * 1024);
+    expect(rb.bytesWritten).toBeGreaterThan(0);
+    expect(rb.message).toContain(`after ${formatBytes(rb.bytesWritten)}`);
     expect(rg).toMatchObject({ ok: true, verified: true });
     expect(rf).toMatchObject({ ok: true, verified: true });
     expect(sameBytes(img, good)).toBe(true);
