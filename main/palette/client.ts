@@ -11,6 +11,7 @@ import {
   EdgeHostsSearchSummary,
   EdgeTokens,
   SpectroCluster,
+  SpectroClustersSummary,
   Uid,
   ValidatorResponse,
   type EdgeHostEntity,
@@ -285,6 +286,33 @@ export class PaletteClient {
             `profile ${p.uid ?? '?'} pack ${res.name ?? '?'}: ${err.message ?? err.code ?? 'error'}`,
           );
     return problems;
+  }
+
+  /** The uid of a (not deleted) cluster with this name, via POST /v1/dashboard/spectroclusters/search. */
+  async findClusterByName(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    const body = {
+      filter: {
+        conjunction: 'and',
+        filterGroups: [
+          {
+            conjunction: 'and',
+            filters: [{ property: 'isDeleted', type: 'bool', condition: { bool: { value: false } } }],
+          },
+          { conjunction: 'and', filters: [stringFilter('clusterName', [name])] },
+        ],
+      },
+      sort: [],
+    };
+    const r = await this.http.call({
+      method: 'POST',
+      path: '/v1/dashboard/spectroclusters/search',
+      query: { limit: 50 },
+      body,
+      idempotent: true,
+      signal,
+    });
+    const s = this.parse(SpectroClustersSummary, r.json, 'cluster search result');
+    return (s.items ?? []).find((c) => c.metadata.name === name)?.metadata.uid ?? undefined;
   }
 
   /** POST /v1/spectroclusters/edge-native. Not retried blindly: a failed attempt is checked by name. */

@@ -114,6 +114,14 @@ export const SpectroCluster = z
   .loose();
 export type SpectroCluster = z.infer<typeof SpectroCluster>;
 
+/** v1SpectroClustersSummary (POST /v1/dashboard/spectroclusters/search). */
+export const SpectroClustersSummary = z
+  .object({
+    items: z.array(z.object({ metadata: ObjectMeta }).loose()).nullable(),
+    listmeta: ListMeta.nullish(),
+  })
+  .loose();
+
 export const EdgeTokens = z
   .object({
     items: z

@@ -220,7 +220,7 @@ export async function createOrExtendCluster(
   const { hosts, notYet } = await registeredSiteHosts(app, siteName);
   const { entity, problems } = buildClusterEntity(site, hosts);
   const notes = notYet.length ? [`not registered yet, left out: ${notYet.join(', ')}`] : [];
-  const existing = await app.store.register.clusterForSite(siteName);
+  const existing0 = await app.store.register.clusterForSite(siteName);
   opts.onProgress?.({ phase: 'build', percent: 10, message: `${hosts.length} hosts` });
   if (problems.length) {
     if (opts.dryRun) return { definition: entity, problems: [...problems, ...notes], action: 'dry-run' };
@@ -229,6 +229,37 @@ export async function createOrExtendCluster(
     });
   }
   return withClient(app, opts.client, async (client) => {
+    let existing = existing0;
+    // A create that was interrupted (crash, timeout) may have reached Palette: look it up by name
+    // before creating, and adopt it instead of creating a second one.
+    const name0 = entity.metadata.name;
+    const found =
+      existing?.state === 'created' ? undefined : await client.findClusterByName(name0, opts.signal);
+    if (found) {
+      const prior = existing ?? (await app.store.register.getCluster(name0));
+      if (!prior || prior.site !== siteName || !['creating', 'failed'].includes(prior.state))
+        throw new AppError(
+          'ECONFLICT',
+          `Palette already has a cluster named ${name0} that Edgebench did not create for site ${siteName}; set another --cluster-name on the site`,
+          { uid: found },
+        );
+      const priorHosts =
+        (prior.definition as EdgeNativeClusterEntity | null)?.spec.machinepoolconfig.flatMap((p) =>
+          p.cloudConfig.edgeHosts.map((h) => h.hostUid),
+        ) ?? prior.hostIds;
+      existing = await app.store.register.putCluster({
+        ...prior,
+        uid: found,
+        state: 'created',
+        hostIds: priorHosts,
+        error: undefined,
+      });
+      app.log(
+        'info',
+        'register',
+        `cluster ${name0} was already in Palette (${found}); adopted, not created again`,
+      );
+    }
     if (existing?.state === 'created' && existing.uid) {
       const have = new Set(existing.hostIds);
       const added = hosts.filter((h) => !have.has(h.id));

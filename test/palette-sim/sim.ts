@@ -314,6 +314,20 @@ export class PaletteSim {
         },
       ];
     }
+    if (method === 'POST' && path === '/v1/dashboard/spectroclusters/search') {
+      const filters: any[] = body?.filter?.filterGroups?.flatMap((g: any) => g.filters ?? []) ?? [];
+      let list = [...this.clusters.values()];
+      for (const f of filters)
+        if (f.property === 'clusterName')
+          list = list.filter((c) => (f.condition?.string?.match?.values ?? []).includes(c.name));
+      return [
+        200,
+        {
+          items: list.map((c) => ({ metadata: { uid: c.uid, name: c.name } })),
+          listmeta: { continue: '', count: list.length },
+        },
+      ];
+    }
     if (method === 'POST' && path === '/v1/dashboard/clusterprofiles') {
       const items = (this.opts.profiles ?? []).map((p) => ({
         metadata: { uid: p.uid, name: p.name },

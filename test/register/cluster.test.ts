@@ -112,7 +112,10 @@ describe.skipIf(skip)('clusters against the simulator', () => {
     const r = await createOrExtendCluster(env.app, 'store-042', { dryRun: true });
     expect(r.action).toBe('dry-run');
     expect(r.problems).toEqual(['not registered yet, left out: edge-c3']);
-    expect(env.sim.log.slice(n).map((l) => l.path)).toEqual(['/v1/spectroclusters/edge-native/validate']);
+    expect(env.sim.log.slice(n).map((l) => l.path)).toEqual([
+      '/v1/dashboard/spectroclusters/search',
+      '/v1/spectroclusters/edge-native/validate',
+    ]);
     expect(env.sim.clusters.size).toBe(0);
   });
 
@@ -137,6 +140,7 @@ describe.skipIf(skip)('clusters against the simulator', () => {
     const r = await createOrExtendCluster(env.app, 'store-042');
     expect(r.action).toBe('created');
     expect(env.sim.log.slice(n).map((l) => l.path)).toEqual([
+      '/v1/dashboard/spectroclusters/search',
       '/v1/spectroclusters/edge-native/validate',
       '/v1/spectroclusters/edge-native',
     ]);
@@ -167,6 +171,56 @@ describe.skipIf(skip)('clusters against the simulator', () => {
       ['edge-c3', 'ready'],
     ]);
     expect(env.sim.clusters.size).toBe(0);
+  });
+});
+
+describe.skipIf(skip)('an interrupted cluster create', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await newEnv();
+    await putSite(env.app, { ...siteInput, name: 'store-7', pin: undefined, nodeRoles: {} });
+    await addHosts(env.app, ['edge-i1', 'edge-i2'], 'store-7');
+    for (const h of ['edge-i1', 'edge-i2'])
+      await enqueueRegistration(env.app, { hostId: h, site: 'store-7' });
+    await syncRegistrations(env.app);
+  });
+  afterAll(async () => env?.close());
+
+  it('is looked up by name and adopted, never created twice', async () => {
+    const { PaletteClient } = await import('../../main/palette/client');
+    const { loadConnection } = await import('../../main/palette/credentials');
+    const slow = new PaletteClient(await loadConnection(env.app), { timeoutMs: 300, retry: { attempts: 1 } });
+    env.sim.fault({ kind: 'slow', method: 'POST', path: '/v1/spectroclusters/edge-native', delayMs: 2000 });
+    await expect(createOrExtendCluster(env.app, 'store-7', { client: slow })).rejects.toMatchObject({
+      code: 'ETIMEDOUT',
+    });
+    await slow.close();
+    expect(env.sim.clusters.size).toBe(1); // Palette stored it; the answer was lost
+    expect((await env.app.store.register.getCluster('store-7'))?.state).toBe('failed');
+    const r = await createOrExtendCluster(env.app, 'store-7');
+    expect(r.action).toBe('unchanged');
+    expect(r.cluster).toMatchObject({
+      state: 'created',
+      uid: [...env.sim.clusters.keys()][0],
+      hostIds: ['edge-i1', 'edge-i2'],
+    });
+    expect(
+      env.sim.log.filter((l) => l.method === 'POST' && l.path === '/v1/spectroclusters/edge-native'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses to adopt a same-named cluster Edgebench did not create', async () => {
+    await putSite(env.app, {
+      ...siteInput,
+      name: 'other',
+      clusterName: 'store-7',
+      pin: undefined,
+      nodeRoles: {},
+    });
+    await addHosts(env.app, ['edge-i3'], 'other');
+    await enqueueRegistration(env.app, { hostId: 'edge-i3', site: 'other' });
+    await syncRegistrations(env.app);
+    await expect(createOrExtendCluster(env.app, 'other')).rejects.toMatchObject({ code: 'ECONFLICT' });
   });
 });
 
