@@ -146,6 +146,37 @@ export function duplicateKeys(p: ParsedYaml): Diagnostic[] {
   return out;
 }
 
+/** The key path of the deepest map entry or list item whose source range holds `offset`. */
+export function pathAtOffset(p: ParsedYaml, offset: number): PathSeg[] {
+  const path: PathSeg[] = [];
+  let node: unknown = p.doc.contents;
+  const within = (n: unknown) => {
+    const r = (n as { range?: [number, number, number] } | null)?.range;
+    return !!r && offset >= r[0] && offset <= r[2];
+  };
+  for (let guard = 0; guard < 200 && node; guard++) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => {
+        const k = it.key as { range?: [number, number, number] } | null;
+        const start = k?.range?.[0];
+        const v = it.value as { range?: [number, number, number] } | null;
+        const end = v?.range?.[2] ?? k?.range?.[2];
+        return start !== undefined && end !== undefined && offset >= start && offset <= end;
+      });
+      const k = pair ? keyString(pair) : undefined;
+      if (!pair || k === undefined) break;
+      path.push(k);
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex(within);
+      if (i < 0) break;
+      path.push(i);
+      node = node.items[i];
+    } else break;
+  }
+  return path;
+}
+
 /** YAML syntax errors and warnings from the parser, with line:col. */
 export function syntaxDiagnostics(p: ParsedYaml): Diagnostic[] {
   const conv = (
@@ -164,10 +195,11 @@ export function syntaxDiagnostics(p: ParsedYaml): Diagnostic[] {
       }
     }
     const { line, column } = posAt(p, offset);
+    const at = pathToString(pathAtOffset(p, offset));
     return {
       severity,
       rule: severity === 'error' ? 'yaml-syntax' : 'yaml-warning',
-      path: '',
+      path: at,
       line,
       column,
       message: `YAML syntax: ${first}`,

@@ -68,7 +68,7 @@ describe('edgebench userdata validate', () => {
     const b = cli('userdata', 'validate', fx('bad-yaml.yaml'));
     expect(b.code).toBe(1);
     expect(b.stdout.trim()).toBe(
-      `${fx('bad-yaml.yaml')}:4:22 (document) YAML syntax: a double-quoted value starts here and is never closed (missing closing ")`,
+      `${fx('bad-yaml.yaml')}:4:22 stylus.site.paletteEndpoint YAML syntax: a double-quoted value starts here and is never closed (missing closing ")`,
     );
   });
   it('several files (one missing) and standard input', () => {

@@ -38,6 +38,7 @@ describe('round trip', () => {
     expect(r.valid).toBe(false);
     expect(r.errors[0]).toMatchObject({
       rule: 'yaml-syntax',
+      path: 'stylus.site.paletteEndpoint',
       line: 4,
       column: 22,
       message: 'YAML syntax: a double-quoted value starts here and is never closed (missing closing ")',

@@ -167,7 +167,9 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
       .poll(() => p.textContent('#ud-diagnostics li[data-rule="yaml-syntax"]').catch(() => null), {
         timeout: 15_000,
       })
-      .toMatch(/^\d+:\d+ \(document\) YAML syntax: a double-quoted value starts here and is never closed/);
+      .toMatch(
+        /^\d+:\d+ stylus\.site\.projectName YAML syntax: a double-quoted value starts here and is never closed/,
+      );
     expect(await p.inputValue('#ud-paletteEndpoint')).toBe('palette.lab.example');
     await p.focus('#ud-paletteEndpoint');
     await p.keyboard.press('Tab');
