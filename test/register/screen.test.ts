@@ -67,7 +67,7 @@ describe.skipIf(skip)('Register screen', () => {
       .waitFor();
     expect(sim.createdCount('edge-ui1')).toBe(1);
     expect(sim.hosts.get('edge-ui2')!.labels.rack).toBe('9');
-    await page.getByRole('button', { name: 'Refresh Palette states' }).click();
+    // Palette's state is pulled after the registration without a manual refresh
     await page
       .locator('tr[data-host="edge-ui1"] [data-testid="palette-state"]', { hasText: 'unpaired' })
       .waitFor();

@@ -44,7 +44,7 @@ export function HostsPanel({
     const t = setInterval(async () => {
       if (sync.running) return;
       const c = await check.run({});
-      if (c?.reachable) await sync.run({});
+      if (c?.reachable && (await sync.run({}))?.done) await refresh.run({});
     }, 15_000);
     return () => clearInterval(t);
   }, [pending, sync.running]);
@@ -66,7 +66,9 @@ export function HostsPanel({
     setSelected(selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id]);
   const registerSelected = async () => {
     if (!tagMap) return;
-    await enqueue.run({ hostIds: selected, tags: tagMap, site: site || undefined });
+    const r = await enqueue.run({ hostIds: selected, tags: tagMap, site: site || undefined });
+    // Show Palette's view of the hosts just registered.
+    if (r?.sync?.done) await refresh.run({});
     await hosts.reload();
   };
   return (
@@ -89,7 +91,11 @@ export function HostsPanel({
         </span>
         <button
           type="button"
-          onClick={async () => (await sync.run({})) && hosts.reload()}
+          onClick={async () => {
+            const r = await sync.run({});
+            if (r?.done) await refresh.run({});
+            await hosts.reload();
+          }}
           disabled={sync.running || !pending}
         >
           {sync.running ? 'Syncing…' : 'Sync now'}
