@@ -2,18 +2,16 @@
 // queue), sites, edge-native clusters, QR labels and the Terraform export. Owned by the register
 // capability.
 import { z } from 'zod';
+import { checkEdgeHostId } from '../userdata/edge-host-id';
 import { command, Empty, Id } from './define';
 
-/** Edge host IDs as Palette accepts them: at most 128 characters, none of / ? # & + % , $ ~ ! @ * ( ) { } | = ; : < > ' . ^ " */
-export const EDGE_HOST_ID_FORBIDDEN = /[/?#&+%,$~!@*(){}|=;:<>'.^"\s]/;
-export const EdgeHostId = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine((s) => !EDGE_HOST_ID_FORBIDDEN.test(s), {
-    message:
-      'an edge host ID may not contain spaces or any of / ? # & + % , $ ~ ! @ * ( ) { } | = ; : < > \' . ^ "',
-  });
+/** Edge host IDs as Palette accepts them (the rule lives in shared/userdata/edge-host-id.ts);
+ * `$random` is a user-data directive, never a registrable ID. */
+export const EdgeHostId = z.string().superRefine((s, ctx) => {
+  const problem =
+    s === '$random' ? '"$random" asks the device for a random ID; register a fixed ID' : checkEdgeHostId(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const SiteName = z
   .string()
