@@ -40,7 +40,9 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
     await p.click('#ud-users-add');
     await p.fill('#ud-users-0-passwd', 'kairos');
     await p.fill('#ud-users-0-sshKeys', sshKey());
-    await expect.poll(preview, { timeout: 15_000 }).toContain('ipAddress: 10.20.0.15/24');
+    // the debounced merges may land between keystrokes: wait for the last field typed
+    await expect.poll(preview, { timeout: 15_000 }).toContain(sshKey().split(' ')[1]);
+    expect(await preview()).toContain('ipAddress: 10.20.0.15/24');
     const yaml = parse((await preview())!);
     expect(yaml.stylus.site).toMatchObject({
       paletteEndpoint: 'api.spectrocloud.com',
@@ -78,6 +80,10 @@ describe.skipIf(Boolean(reason))(`user-data wizard${reason ? ` (skipped: ${reaso
         /^\d+:\d+ stylus\.site\.network\.interfaces\.enp1s0\.gateway static interface enp1s0 needs gateway$/,
       );
     expect(await p.textContent('a:has-text("Site network")')).toBe('Site network (1)');
+    // a finding in the list leads to its field
+    await p.focus('#ud-paletteEndpoint');
+    await item.locator('button.ud-goto').click();
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('ud-network-gateway');
     await ui.shot('userdata-missing-gateway');
 
     await p.fill('#ud-network-gateway', '10.20.9.1');

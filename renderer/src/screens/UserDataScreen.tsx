@@ -12,7 +12,8 @@ import {
 } from './userdata/FormSections';
 import { PreviewPane } from './userdata/PreviewPane';
 import { ProfileBar } from './userdata/ProfileBar';
-import { NEW_DOCUMENT, useUserDataEditor } from './userdata/useUserDataEditor';
+import { fieldId, NEW_DOCUMENT, useUserDataEditor } from './userdata/useUserDataEditor';
+import { fieldForPath } from '../../../shared/userdata/form';
 import './userdata/userdata.css';
 
 const STEPS = [
@@ -96,7 +97,15 @@ export function UserDataScreen() {
           <UsersSection form={ed.form} onChange={ed.setForm} messages={ed.fieldMessages} />
           <AdvancedSection form={ed.form} onChange={ed.setForm} messages={ed.fieldMessages} raw={rawEditor} />
         </div>
-        <PreviewPane text={ed.text} report={ed.report} pending={ed.pending} />
+        <PreviewPane
+          text={ed.text}
+          report={ed.report}
+          pending={ed.pending}
+          fieldIdFor={(p) => {
+            const f = fieldForPath(p, ed.form);
+            return f ? fieldId(f) : undefined;
+          }}
+        />
       </div>
     </div>
   );

@@ -1,14 +1,34 @@
 // The live YAML preview and the list of every finding with line:col.
-import type { UserDataReport } from '../../../../shared/userdata/diagnostics';
+import type { Diagnostic, UserDataReport } from '../../../../shared/userdata/diagnostics';
+
+/** Focus the wizard field a finding belongs to, else put the raw YAML editor's cursor on it. */
+function goTo(d: Diagnostic, fieldId: string | undefined) {
+  const el = fieldId ? document.getElementById(fieldId) : null;
+  if (el) {
+    el.scrollIntoView({ block: 'center' });
+    el.focus();
+    return;
+  }
+  const raw = document.getElementById('ud-raw') as HTMLTextAreaElement | null;
+  if (!raw) return;
+  const lines = raw.value.split('\n');
+  const offset = lines.slice(0, d.line - 1).reduce((n, l) => n + l.length + 1, 0) + d.column - 1;
+  raw.scrollIntoView({ block: 'center' });
+  raw.focus();
+  raw.setSelectionRange(offset, offset);
+}
 
 export function PreviewPane({
   text,
   report,
   pending,
+  fieldIdFor,
 }: {
   text: string;
   report?: UserDataReport;
   pending: boolean;
+  /** The DOM id of the wizard field for a diagnostic's key path, if it has one. */
+  fieldIdFor(path: string): string | undefined;
 }) {
   const all = [...(report?.errors ?? []), ...(report?.warnings ?? [])];
   return (
@@ -47,7 +67,15 @@ export function PreviewPane({
               <span className={`badge ${d.severity === 'error' ? 'fail' : 'warn'}`}>
                 {d.line}:{d.column}
               </span>{' '}
-              <code>{d.path || '(document)'}</code> {d.message}
+              <button
+                type="button"
+                className="link ud-goto"
+                title="Go to this finding"
+                onClick={() => goTo(d, fieldIdFor(d.path))}
+              >
+                {d.path || '(document)'}
+              </button>{' '}
+              {d.message}
             </li>
           ))}
         </ul>
