@@ -319,6 +319,16 @@ describe.skipIf(skip || skipReason({ files: [BIN] }))(
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/edge-cli1\s+ready/);
       expect(r.stdout).toMatch(/edge-cli2\s+ready/);
+      r = await cli(['palette', 'tokens', '--json']);
+      expect(JSON.parse(r.stdout.trim()).tokens).toEqual([
+        { uid: 'tok1', name: 'default', token: 'abc…', expiry: '2030-01-01T00:00:00Z', active: true },
+      ]);
+      r = await cli(['palette', 'tokens', '--create', 'depot', '--expiry', '2031-01-01']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(env.sim.log.at(-1)!.body).toEqual({
+        metadata: { name: 'depot' },
+        spec: { defaultProjectUid: PROJECT, expiry: '2031-01-01T00:00:00.000Z' },
+      });
       r = await cli(['palette', 'profiles', '--json']);
       expect(JSON.parse(r.stdout.trim()).profiles.map((p: any) => p.uid)).toContain('infra-ubuntu-k3s');
     });

@@ -224,6 +224,43 @@ function registerPalette(program: Command, cli: CliContext): void {
         await c.close();
       }
     });
+  p.command('tokens')
+    .description('registration tokens (edgeHostToken for user-data): list, or create one with --create NAME')
+    .option('--create <name>', 'create a token with this name')
+    .option('--expiry <date>', 'expiry for --create (ISO date; default 90 days)')
+    .option('--show', 'print token values in full (they are secrets; masked by default)')
+    .option('--json', 'JSON output')
+    .action(async (o: { create?: string; expiry?: string; show?: boolean; json?: boolean }) => {
+      const c = await paletteClient(cli.app);
+      try {
+        if (o.create) {
+          const exp = o.expiry ? new Date(o.expiry) : new Date(Date.now() + 90 * 86400_000);
+          if (Number.isNaN(exp.getTime()))
+            throw new AppError('EUSAGE', `--expiry "${o.expiry}" is not a date`);
+          const s = await loadSettings(cli.app);
+          const uid = await c.createToken(o.create, exp.toISOString(), s?.projectUid, cli.signal);
+          if (cli.json(o)) return cli.jsonLine({ ok: true, uid });
+          return cli.out(`Created token ${o.create} (${uid}), expires ${exp.toISOString()}.`);
+        }
+        const mask = (t?: string | null) => (!t ? '-' : o.show ? t : `${t.slice(0, 4)}…`);
+        const items = (await c.listTokens(cli.signal)).map((t) => ({
+          uid: t.metadata.uid,
+          name: t.metadata.name,
+          token: mask(t.spec?.token),
+          expiry: t.spec?.expiry ?? undefined,
+          active: t.status?.isActive ?? undefined,
+        }));
+        if (cli.json(o)) return cli.jsonLine({ ok: true, tokens: items });
+        if (!items.length) return cli.out('No registration tokens.');
+        table(
+          cli,
+          ['NAME', 'TOKEN', 'EXPIRY', 'ACTIVE'],
+          items.map((t) => [t.name ?? '-', t.token, t.expiry ?? '-', String(t.active ?? '-')]),
+        );
+      } finally {
+        await c.close();
+      }
+    });
   p.command('profiles')
     .description('edge-native cluster profiles in Palette (UIDs for `edgebench site add`)')
     .option('--json', 'JSON output')
