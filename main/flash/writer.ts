@@ -127,7 +127,7 @@ interface State {
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 /** File.createReadStream with a chosen chunk size (etcher-sdk fixes it at 1 MiB). */
-function chunkedReader(root: Dest, chunkSize: number): Dest['createReadStream'] {
+function chunkedReader(root: Dest, chunkSize: number, minBuffers = 2): Dest['createReadStream'] {
   const brs = require('etcher-sdk/build/block-read-stream') as {
     BlockReadStream: new (o: object) => unknown;
     ProgressBlockReadStream: new (o: object) => unknown;
@@ -137,7 +137,14 @@ function chunkedReader(root: Dest, chunkSize: number): Dest['createReadStream'] 
     const { size } = await root.getMetadata();
     if (size) end = end === undefined ? size - 1 : Math.min(end, size - 1);
     const Cls = emitProgress ? brs.ProgressBlockReadStream : brs.BlockReadStream;
-    return new Cls({ source: root, alignment, start, end, numBuffers, chunkSize }) as never;
+    return new Cls({
+      source: root,
+      alignment,
+      start,
+      end,
+      numBuffers: Math.max(numBuffers ?? 2, minBuffers),
+      chunkSize,
+    }) as never;
   };
 }
 
@@ -235,7 +242,8 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
       });
       return s;
     };
-    const crs = dest.createReadStream.bind(dest);
+    // The read-back: 4 MiB reads with 4 buffers in flight (etcher-sdk: 1 MiB, 2 buffers).
+    const crs = chunkedReader(dest, o.chunkSize ?? DEFAULT_CHUNK, 4);
     dest.createReadStream = async (opts) => {
       const s = await crs(opts);
       streams.add(s as unknown as Stream);
