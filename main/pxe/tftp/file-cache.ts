@@ -6,6 +6,8 @@ import fs from 'node:fs';
 export interface FileSource {
   size: number;
   read(offset: number, length: number): Promise<Buffer>;
+  /** The bytes at once when they are already in memory (the fast path of lock-step transfers). */
+  readSync?(offset: number, length: number): Buffer | undefined;
   release(): void;
 }
 
@@ -16,6 +18,7 @@ const CHUNK = 4 * 1024 * 1024;
 interface Entry {
   key: string;
   data: Promise<Buffer>;
+  loaded?: Buffer;
   size: number;
   refs: number;
   lastUse: number;
@@ -42,9 +45,13 @@ export class FileCache {
     let e = this.entries.get(key);
     if (!e) {
       const data = readAll(fd, st.size);
-      e = { key, data, size: st.size, refs: 0, lastUse: Date.now() };
-      this.entries.set(key, e);
-      data.catch(() => this.entries.delete(key));
+      const fresh: Entry = { key, data, size: st.size, refs: 0, lastUse: Date.now() };
+      e = fresh;
+      this.entries.set(key, fresh);
+      data.then(
+        (b) => (fresh.loaded = b),
+        () => this.entries.delete(key),
+      );
       this.evict();
     } else await fd.close();
     const entry = e;
@@ -53,6 +60,7 @@ export class FileCache {
     return {
       size: entry.size,
       read: async (o, l) => (await entry.data).subarray(o, o + l),
+      readSync: (o, l) => entry.loaded?.subarray(o, o + l),
       release: () => {
         if (released) return;
         released = true;

@@ -132,7 +132,12 @@ export class TftpServer {
       const whole = await src.read(0, src.size);
       src.release();
       const conv = toNetascii(whole);
-      return { size: conv.length, read: async (o, l) => conv.subarray(o, o + l), release: () => undefined };
+      return {
+        size: conv.length,
+        read: async (o, l) => conv.subarray(o, o + l),
+        readSync: (o, l) => conv.subarray(o, o + l),
+        release: () => undefined,
+      };
     }
     return src;
   }
@@ -218,8 +223,9 @@ class Transfer {
   }
 
   private arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimeout(), this.timeoutMs);
+    // One timer per transfer, restarted with refresh() (no allocation per window).
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(() => this.onTimeout(), this.timeoutMs);
   }
 
   private onTimeout(): void {
@@ -229,6 +235,7 @@ class Transfer {
       this.finish(false, `client stopped acknowledging at block ${this.base}`);
       return;
     }
+    this.timer = undefined;
     if (this.waitingOack && this.oack) {
       this.send(this.oack);
       this.arm();

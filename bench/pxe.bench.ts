@@ -1,0 +1,124 @@
+// TFTP throughput: Edgebench's TFTP server vs tftp-hpa's in.tftpd serving the same 64 MiB file
+// to the same clients on loopback, in one run: tftp-hpa's client (RFC 1350, 512-byte blocks),
+// atftp with blksize 1468 + tsize, and atftp with blksize 1468 + windowsize 16 (in.tftpd 5.2 does
+// not implement windowsize, so it answers that request with blksize only). Then 50 concurrent
+// downloads from each server, which must all finish (no timeout). Needs root for in.tftpd's chroot.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TftpServer } from '../main/pxe/tftp/server';
+import { time, writeResult } from './util';
+
+const MiB = 1024 * 1024;
+
+function runTool(
+  cmd: string,
+  args: string[],
+  timeoutMs = 600_000,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, out });
+    });
+  });
+}
+
+type Client = 'tftp-hpa' | 'atftp-blksize' | 'atftp-window';
+
+function clientArgs(client: Client, port: number, remote: string, local: string): [string, string[]] {
+  if (client === 'tftp-hpa')
+    return ['tftp', ['127.0.0.1', String(port), '-m', 'binary', '-c', 'get', remote, local]];
+  const opts = ['--option', 'blksize 1468', '--option', 'tsize 0'];
+  if (client === 'atftp-window') opts.push('--option', 'windowsize 16');
+  return ['atftp', [...opts, '-g', '-r', remote, '-l', local, '127.0.0.1', String(port)]];
+}
+
+async function fetchOnce(client: Client, port: number, remote: string, local: string, expect: Buffer) {
+  const [cmd, args] = clientArgs(client, port, remote, local);
+  const r = await time(() => runTool(cmd, args));
+  const ok = r.value.code === 0 && fs.readFileSync(local).equals(expect);
+  fs.rmSync(local, { force: true });
+  if (!ok) throw new Error(`${client} from port ${port} failed: ${r.value.out.slice(0, 300)}`);
+  return r.ms;
+}
+
+async function main() {
+  if (process.getuid?.() !== 0) throw new Error('needs root (in.tftpd chroots into its folder)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-pxe-bench-'));
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(root);
+  const big = crypto.randomBytes(64 * MiB);
+  const small = crypto.randomBytes(8 * MiB);
+  fs.writeFileSync(path.join(root, 'big.bin'), big);
+  fs.writeFileSync(path.join(root, 'small.bin'), small);
+  const ours = new TftpServer({ root, port: 0, bindAddress: '127.0.0.1', maxTransfers: 512 });
+  await ours.start();
+  const hpaPort = 20000 + Math.floor(Math.random() * 20000);
+  const hpa: ChildProcess = spawn('in.tftpd', ['-L', '-s', root, '-a', `127.0.0.1:${hpaPort}`], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const servers = { edgebench: ours.port, 'in.tftpd': hpaPort };
+  const results: Record<string, Record<string, { ms: number[]; mibPerS: number }>> = {};
+  try {
+    for (const client of ['tftp-hpa', 'atftp-blksize', 'atftp-window'] as Client[]) {
+      results[client] = {};
+      for (const [name, port] of Object.entries(servers)) {
+        const ms: number[] = [];
+        for (let i = 0; i < 2; i++)
+          ms.push(await fetchOnce(client, port, 'big.bin', path.join(dir, `out-${name}`), big));
+        results[client][name] = { ms, mibPerS: +(64 / (Math.min(...ms) / 1000)).toFixed(1) };
+        console.log(
+          `${client.padEnd(14)} ${name.padEnd(10)} best ${Math.min(...ms).toFixed(0)} ms  ${results[client][name].mibPerS} MiB/s`,
+        );
+      }
+    }
+    const concurrent: Record<string, { ms: number; ok: number; failed: number }> = {};
+    for (const [name, port] of Object.entries(servers)) {
+      const r = await time(() =>
+        Promise.allSettled(
+          Array.from({ length: 50 }, (_, i) =>
+            fetchOnce('atftp-blksize', port, 'small.bin', path.join(dir, `c-${name}-${i}`), small),
+          ),
+        ),
+      );
+      concurrent[name] = {
+        ms: Math.round(r.ms),
+        ok: r.value.filter((x) => x.status === 'fulfilled').length,
+        failed: r.value.filter((x) => x.status === 'rejected').length,
+      };
+      console.log(
+        `50 x 8 MiB concurrent from ${name}: ${concurrent[name].ok} ok, ${concurrent[name].failed} failed, ${r.ms.toFixed(0)} ms`,
+      );
+    }
+    const ratio = (c: Client) => +(results[c].edgebench.mibPerS / results[c]['in.tftpd'].mibPerS).toFixed(2);
+    writeResult('pxe', {
+      file: '64 MiB random, loopback, best of 2',
+      results,
+      ratios: {
+        'tftp-hpa client, 512-byte blocks': ratio('tftp-hpa'),
+        'atftp blksize 1468 + tsize': ratio('atftp-blksize'),
+        'atftp blksize 1468 + windowsize 16 (in.tftpd ignores windowsize)': ratio('atftp-window'),
+      },
+      concurrent50x8MiB: concurrent,
+      machine: `${os.cpus().length} cores (shared), ${os.loadavg()[0].toFixed(1)} load`,
+    });
+  } finally {
+    hpa.kill('SIGTERM');
+    await ours.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
