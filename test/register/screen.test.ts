@@ -78,11 +78,19 @@ describe.skipIf(skip)('Register screen', () => {
     const { page } = ui;
     sim.pair('edge-ui1');
     sim.pair('edge-ui2');
+    // node roles from the sites editor: edge-ui2 is the control plane
+    await page.locator('tr[data-site="store-ui"]').getByRole('button', { name: 'Edit' }).click();
+    await page.fill('#site-cp', 'edge-ui2');
+    await page.getByRole('button', { name: 'Save site' }).click();
+    await page.locator('h3', { hasText: 'New site' }).waitFor();
     await page.locator('tr[data-site="store-ui"]').getByRole('button', { name: 'Create cluster' }).click();
     await page
       .locator('tr[data-site="store-ui"] [data-testid="cluster-state"]', { hasText: 'created' })
       .waitFor();
     expect(sim.clusters.size).toBe(1);
+    const [cl] = [...sim.clusters.values()];
+    expect(cl.pools.get('control-plane-pool')).toEqual(['edge-ui2']);
+    expect(cl.pools.get('worker-pool')).toEqual(['edge-ui1']);
     await page.getByRole('button', { name: 'Refresh Palette states' }).click();
     await page
       .locator('tr[data-host="edge-ui1"] [data-testid="palette-state"]', { hasText: 'in-use' })

@@ -17,8 +17,16 @@ const EMPTY = {
   endpointType: 'VIP' as 'VIP' | 'DDNS',
   endpointHost: '',
   overlayCidr: '',
+  controlPlane: '',
+  workers: '',
   pin: '',
 };
+
+const ids = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 function toForm(s: Site) {
   return {
@@ -32,6 +40,14 @@ function toForm(s: Site) {
     endpointType: s.endpoint.type,
     endpointHost: s.endpoint.host ?? s.endpoint.ddnsSearchDomain ?? '',
     overlayCidr: s.overlayCidr ?? '',
+    controlPlane: Object.entries(s.nodeRoles)
+      .filter(([, r]) => r === 'control-plane')
+      .map(([h]) => h)
+      .join(','),
+    workers: Object.entries(s.nodeRoles)
+      .filter(([, r]) => r === 'worker')
+      .map(([h]) => h)
+      .join(','),
     pin: '',
   };
 }
@@ -77,7 +93,10 @@ export function SitesPanel({ version, onChange }: { version: number; onChange: (
           ? { type: 'VIP', host: form.endpointHost || undefined }
           : { type: 'DDNS', host: form.endpointHost || undefined },
       overlayCidr: form.overlayCidr || undefined,
-      nodeRoles: editing?.nodeRoles ?? {},
+      nodeRoles: {
+        ...Object.fromEntries(ids(form.workers).map((h) => [h, 'worker' as const])),
+        ...Object.fromEntries(ids(form.controlPlane).map((h) => [h, 'control-plane' as const])),
+      },
       sshKeys: editing?.sshKeys ?? [],
       ntpServers: editing?.ntpServers ?? [],
       tags: editing?.tags ?? {},
@@ -247,6 +266,16 @@ export function SitesPanel({ version, onChange }: { version: number; onChange: (
           </Field>
           <Field label="Overlay CIDR" htmlFor="site-overlay" hint="optional">
             <input id="site-overlay" value={form.overlayCidr} onChange={set('overlayCidr')} />
+          </Field>
+          <Field
+            label="Control-plane hosts"
+            htmlFor="site-cp"
+            hint="host IDs, comma-separated; default: the first host"
+          >
+            <input id="site-cp" value={form.controlPlane} onChange={set('controlPlane')} />
+          </Field>
+          <Field label="Worker hosts" htmlFor="site-workers" hint="others are workers anyway">
+            <input id="site-workers" value={form.workers} onChange={set('workers')} />
           </Field>
           <Field
             label="Registration page PIN"
