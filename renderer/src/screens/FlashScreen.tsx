@@ -12,6 +12,7 @@ import { ConfirmDialog, type Confirmation } from './flash/ConfirmDialog';
 import { blocked, DriveTable, type DriveRow } from './flash/DriveTable';
 import { FlashProgress, FlashResults } from './flash/FlashProgress';
 import { ImagePicker } from './flash/ImagePicker';
+import { FlashRecords } from './flash/FlashRecords';
 import './flash/flash.css';
 
 function artifactFromHash(): string {
@@ -67,7 +68,6 @@ export function FlashScreen() {
   const [targets, setTargets] = useState<string[]>([]);
   const [result, setResult] = useState<ResponseOf<'flash.start'>>();
   const images = useQuery('flash.images', {});
-  const records = useQuery('flash.records', { limit: 10 });
   const { drives, error, imageError, imageSize, watching } = useDrives(showHidden, image);
   const flash = useAction('flash.start');
 
@@ -122,7 +122,6 @@ export function FlashScreen() {
       },
     );
     setResult(r);
-    void records.reload();
   };
 
   const again = () => {
@@ -131,7 +130,6 @@ export function FlashScreen() {
     setResult(undefined);
     setProgress(new Map());
     setSelected(new Set());
-    void records.reload();
   };
 
   const busy = flash.running;
@@ -209,36 +207,7 @@ export function FlashScreen() {
       )}
 
       <Section title="Recent writes">
-        {records.data?.records.length ? (
-          <table className="data flash-records">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Drive</th>
-                <th>Image</th>
-                <th>Written</th>
-                <th>Verify</th>
-                <th>Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {records.data.records.map((r) => (
-                <tr key={r.id}>
-                  <td>{new Date(r.endedAt).toLocaleString()}</td>
-                  <td className="mono">{r.drivePath}</td>
-                  <td className="mono">{r.imagePath.split('/').pop()}</td>
-                  <td>{formatBytes(r.bytesWritten)}</td>
-                  <td>{r.verify}</td>
-                  <td>
-                    <span className={`badge ${r.ok ? 'ok' : 'fail'}`}>{r.ok ? 'OK' : r.errorCode}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p className="muted">No writes recorded yet.</p>
-        )}
+        <FlashRecords />
       </Section>
 
       {confirming && (
