@@ -67,7 +67,12 @@ function usersStepIndex(data: Obj): number {
 /** Read the wizard's fields from user-data text (what it cannot show stays in the raw YAML). */
 export function toForm(yamlText: string): WizardForm {
   const parsed = parseYaml(maskPlaceholders(yamlText));
-  const raw = parsed.doc.errors.length ? {} : parsed.doc.toJS();
+  let raw: unknown;
+  try {
+    raw = parsed.doc.errors.length ? {} : parsed.doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    raw = {}; // alias bombs: the validation reports them; the form stays empty
+  }
   const data: Obj = isObj(raw) ? raw : {};
   const stylus = isObj(data.stylus) ? data.stylus : {};
   const site = isObj(stylus.site) ? stylus.site : {};

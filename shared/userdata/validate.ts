@@ -101,7 +101,20 @@ export function analyzeUserData(text: string, opts: AnalyzeOptions = {}): Analys
     });
     return { report: finish(diags), parsed };
   }
-  const data = (parsed.doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = (parsed.doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>;
+  } catch {
+    // yaml refuses documents whose aliases expand exponentially ("billion laughs").
+    diags.push({
+      severity: 'error',
+      rule: 'yaml-aliases',
+      path: '',
+      ...posAt(parsed, (root?.range ?? [0])[0]),
+      message: 'the document expands its YAML aliases (*name) too many times; write the values out instead',
+    });
+    return { report: finish(diags), parsed };
+  }
 
   const handled: PathSeg[][] = [];
   const emit = (f: Finding) => {
@@ -129,13 +142,23 @@ export function analyzeUserData(text: string, opts: AnalyzeOptions = {}): Analys
     for (const issue of res.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
       if (handled.some((h) => startsWith(path, h))) continue;
-      emit({
-        severity: 'error',
-        rule: 'schema',
-        path,
-        at: 'value',
-        message: schemaMessage(issue, valueAt(data, path)),
-      });
+      const value = valueAt(data, path);
+      const key = String(path[path.length - 1] ?? '');
+      // `stylus:` with nothing under it: harmless to the installer, but most likely unfinished.
+      if (
+        value === null &&
+        issue.code === 'invalid_type' &&
+        ['object', 'array', 'record'].includes(issue.expected)
+      )
+        emit({
+          severity: 'warning',
+          rule: 'empty-value',
+          path,
+          at: 'key',
+          message: `${key} is empty; add its ${issue.expected === 'array' ? 'items' : 'keys'} or remove it`,
+        });
+      else
+        emit({ severity: 'error', rule: 'schema', path, at: 'value', message: schemaMessage(issue, value) });
     }
   for (const f of checkRules(data)) emit(f);
 

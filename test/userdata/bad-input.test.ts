@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readUserDataFile, validateUserDataText } from '../../main/userdata';
+import { toForm } from '../../shared/userdata/form';
 import { tempDir } from '../helpers/env';
 
 const tmp = tempDir('eb-ud-bad-');
@@ -63,6 +64,26 @@ describe('bad user-data files', () => {
       ]),
     );
     expect(validateUserDataText(await readUserDataFile(p)).valid).toBe(true);
+  });
+  it('an alias bomb is refused with its own finding, and the form stays usable', () => {
+    const rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [prev, cur] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+      ['f', 'g'],
+    ])
+      rows.push(
+        `${cur}: &${cur} [${Array(9)
+          .fill('*' + prev)
+          .join(',')}]`,
+      );
+    const bomb = '#cloud-config\n' + rows.join('\n') + '\n';
+    const r = validateUserDataText(bomb);
+    expect(r.errors).toEqual([expect.objectContaining({ rule: 'yaml-aliases', line: 2, column: 1 })]);
+    expect(toForm(bomb).paletteEndpoint).toBe('');
   });
   it('validateUserDataText never throws on odd text', () => {
     for (const t of [

@@ -343,6 +343,16 @@ describe('types from the zod schema', () => {
       path: 'stylus.site.caCerts',
       message: 'caCerts must be a list, found "abc" (text)',
     }));
+  it('an empty section is a warning at its key, not a type error', () => {
+    expectOne(siteDoc([], ['install:']), 'empty-value', {
+      severity: 'warning',
+      path: 'install',
+      line: 6,
+      column: 1,
+      message: 'install is empty; add its keys or remove it',
+    });
+    expect(all(siteDoc([], ['install:'])).filter((d) => d.rule === 'schema')).toEqual([]);
+  });
   it('install.poweroff and reboot together warn', () =>
     expectOne(siteDoc([], ['install:', '  poweroff: true', '  reboot: true']), 'poweroff-and-reboot', {
       severity: 'warning',
