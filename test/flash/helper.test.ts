@@ -225,3 +225,38 @@ function helperPids(): number[] {
   }
   return out;
 }
+
+describe('how the helper is started', () => {
+  it('plans pkexec on Linux (or says it is missing), a plain child only with the test switch', async () => {
+    const { launchPlan } = await import('../../main/privileged/elevation');
+    const { hasTool } = await import('../helpers/env');
+    const env = { ...process.env, EDGEBENCH_HELPER_PATH: HELPER };
+    delete env.EDGEBENCH_HELPER_NO_ELEVATION;
+    if (process.platform === 'linux') {
+      if (hasTool('pkexec')) {
+        const plan = launchPlan(['--token-sha256', 'x'], env);
+        expect(plan).toMatchObject({ how: 'pkexec', elevated: true });
+        expect(plan.args).toEqual([process.execPath, HELPER, '--token-sha256', 'x']);
+      } else {
+        expect(() => launchPlan([], env)).toThrow(
+          expect.objectContaining({ code: 'EHELPER', message: expect.stringContaining('pkexec') }),
+        );
+      }
+    }
+    const plain = launchPlan(['a'], { ...env, EDGEBENCH_HELPER_NO_ELEVATION: '1' });
+    expect(plain).toMatchObject({
+      how: 'plain',
+      elevated: false,
+      command: process.execPath,
+      args: [HELPER, 'a'],
+    });
+  });
+
+  it('writes in-process as root, through the helper when forced or when an unprivileged user targets a drive', async () => {
+    const { chooseVia } = await import('../../main/flash/service');
+    const { isRoot } = await import('../helpers/env');
+    expect(chooseVia({ targets: ['/tmp/x.img'], env: {} })).toBe('in-process');
+    expect(chooseVia({ targets: ['/tmp/x.img'], env: { EDGEBENCH_FLASH_VIA_HELPER: '1' } })).toBe('helper');
+    expect(chooseVia({ targets: ['/dev/loop0'], env: {} })).toBe(isRoot ? 'in-process' : 'helper');
+  });
+});
