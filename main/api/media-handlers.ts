@@ -24,6 +24,7 @@ export const mediaHandlers: HandlerMap<keyof typeof mediaCommands> = {
       ...udSpec(req),
       out: req.out,
       force: req.force,
+      compact: req.compact,
       signal: ctx.signal,
       onProgress: ctx.progress,
     });

@@ -18,6 +18,8 @@ export interface BuildIsoRequest extends UserDataSpec, LongWorkOptions {
   base: string;
   out?: string;
   force?: boolean;
+  /** Write a fresh compact image instead of appending to a copy (see remaster.ts). */
+  compact?: boolean;
 }
 
 export interface BuildIsoResult extends RemasterResult {
@@ -69,6 +71,7 @@ export async function buildInstallerIso(app: AppContext, req: BuildIsoRequest): 
       userData: ud.text,
       out,
       force: req.force,
+      compact: req.compact,
       signal: req.signal,
       onProgress: req.onProgress,
     });
@@ -90,6 +93,7 @@ export async function buildInstallerIso(app: AppContext, req: BuildIsoRequest): 
         bootsUefi: r.output.bootsUefi,
         hybrid: r.output.hybrid,
         warnings: r.warnings,
+        mode: req.compact ? 'compact' : 'append',
       },
     });
     await app.store.media.recordBuild({

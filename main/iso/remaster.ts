@@ -1,7 +1,8 @@
-// Bake user-data into a copy of an installer ISO without rebuilding it:
+// Bake user-data into a copy of an installer ISO without rebuilding it. Default: copy the base in the
+// kernel and let xorriso append the user-data in place (remaster-append.ts). Compact mode:
 //   xorriso -indev BASE -outdev - -map USERDATA /config.yaml -boot_image any replay
-// xorriso writes the new image to a pipe; we hash it while writing it to a temporary file beside the
-// output (so the SHA-256 costs no extra pass), hash the base in parallel, then read the result back
+// writes a fresh image to a pipe, hashed while it is written to a temporary file beside the output.
+// Both hash the base in parallel, then read the result back
 // (user-data byte-identical, every boot entry of the base, hybrid MBR/GPT kept) and only then rename
 // it into place. Any failure, cancellation or ENOSPC leaves nothing behind.
 import { spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import { fsError } from '../core/fs-errors';
 import { assertWritableOutput, writeViaTemp } from '../core/fs-safe';
 import { sha256, sha256File } from '../core/hash';
 import { bootKeys, probeImage, type ImageProbe } from './probe';
+import { appendRemaster } from './remaster-append';
 import { readIsoFiles, xorrisoProblems } from './xorriso';
 
 export const USERDATA_PATH = '/config.yaml';
@@ -31,6 +33,12 @@ export interface RemasterOptions extends LongWorkOptions {
   target?: string;
   /** Known SHA-256 of the base (skips hashing it again, e.g. from the base ISO store). */
   baseSha256?: string;
+  /**
+   * Write a fresh, compact image through a pipe (xorriso -outdev -) instead of copying the base and
+   * appending the user-data in place. Slower (every byte passes through xorriso) but the result
+   * holds no unused bytes of the base's replaced files.
+   */
+  compact?: boolean;
 }
 
 export interface RemasterResult {
@@ -218,28 +226,38 @@ export async function remasterIso(o: RemasterOptions): Promise<RemasterResult> {
       o.onProgress?.({ phase: 'remaster', percent: 0, bytesDone: 0, bytesTotal: baseProbe.size });
       const baseHash = o.baseSha256 ? Promise.resolve(o.baseSha256) : sha256File(o.base, o.signal);
       baseHash.catch(() => undefined);
-      const x = await runXorrisoTo(o.base, udFile, target, tmp, baseProbe.size, o);
+      let outHash: Promise<string>;
+      let notes: string[];
+      if (o.compact) {
+        const x = await runXorrisoTo(o.base, udFile, target, tmp, baseProbe.size, o);
+        outHash = Promise.resolve(x.sha256);
+        notes = x.notes;
+      } else {
+        notes = (await appendRemaster(o.base, udFile, target, tmp, baseProbe.size, o)).notes;
+        outHash = sha256File(tmp, o.signal);
+        outHash.catch(() => undefined);
+      }
       o.onProgress?.({
         phase: 'verify',
-        percent: 99,
+        percent: 98,
         message: `reading ${target} and the boot records back`,
       });
       const output = await verifyRemaster(tmp, baseProbe, userData, target, o.signal);
-      o.onProgress?.({ phase: 'hash', percent: 99, message: 'SHA-256 of the base' });
-      const baseSha256 = await baseHash;
+      o.onProgress?.({ phase: 'hash', percent: 99, message: 'SHA-256 of the base and the output' });
+      const [baseSha256, outSha256] = await Promise.all([baseHash, outHash]);
       const size = (await fsp.stat(tmp)).size;
       await fsp.chmod(tmp, 0o644);
       o.onProgress?.({ phase: 'done', percent: 100, bytesDone: size, bytesTotal: size });
       return {
         path: path.resolve(o.out),
         size,
-        sha256: x.sha256,
+        sha256: outSha256,
         baseSha256,
         userDataSha256: sha256(userData),
         base: baseProbe,
         output: { ...output, path: path.resolve(o.out) },
         warnings,
-        xorrisoNotes: x.notes,
+        xorrisoNotes: notes,
         ms: Date.now() - t0,
       };
     });

@@ -173,6 +173,8 @@ export const mediaCommands = {
       /** Output path; default: the data directory's media folder. */
       out: z.string().optional(),
       force: z.boolean().optional(),
+      /** Fresh compact image instead of copy + append (slower). */
+      compact: z.boolean().optional(),
     }),
     BuildResult,
     { long: true },

@@ -98,6 +98,24 @@ describe.skipIf(!!skip)(`inspect, extract and variants${skip ? ` (skipped: ${ski
     expect(human.stdout).toContain('| edgeHostToken: tok-inspect'.replace('| ', '|     '));
   });
 
+  it('--compact writes a fresh image with the same user-data and boot entries, without the appended-session overhead', () => {
+    const compact = path.join(t.dir, 'compact.iso');
+    const b = runCli(
+      ['iso', 'build', '--base', fx.iso, '--user-data', ud, '-o', compact, '--compact', '--json'],
+      { dataDir: data },
+    );
+    expect(b.code, b.stderr).toBe(0);
+    const res = jsonLines(b.stdout).find((l) => l.ok);
+    expect(res.sha256).toBe(sha(compact));
+    const r = inspect(compact);
+    expect(r.userData.map((u: { path: string; text: string }) => [u.path, u.text])).toEqual([
+      ['/config.yaml', UD],
+    ]);
+    expect(r.probe.elTorito.entries.map((e: { platform: string }) => e.platform)).toEqual(['bios', 'uefi']);
+    expect(r.probe.hybrid).toBe(true);
+    expect(fs.statSync(compact).size).toBeLessThanOrEqual(fs.statSync(built).size);
+  });
+
   it('inspect refuses a file that is not an ISO', () => {
     const junk = path.join(t.dir, 'junk.bin');
     fs.writeFileSync(junk, Buffer.alloc(40_000, 7));

@@ -78,6 +78,10 @@ export function registerMediaCommands(program: Command, cli: CliContext): void {
     .option('--host <id>', 'render the profile for this host (sets its edge host ID, network values, tags)')
     .requiredOption('-o, --out <file>', 'output ISO (written to a temporary file, renamed into place)')
     .option('--force', 'replace an existing output')
+    .option(
+      '--compact',
+      "write a fresh image instead of copying the base and appending the user-data (slower; drops the base's replaced bytes)",
+    )
     .option('--json', 'print one JSON result object (progress as JSON lines before it)')
     .addHelpText(
       'after',
@@ -92,12 +96,13 @@ Examples:
   edgebench iso build --base palette-edge-installer.iso --user-data site-a.yaml -o site-a.iso
   edgebench iso build --base base-3f2a1c9d8e7b --profile retail --host store-0042 -o store-0042.iso --json`,
     )
-    .action(async (o: UdOpts & { base: string; out: string }) => {
+    .action(async (o: UdOpts & { base: string; out: string; compact?: boolean }) => {
       const r = await buildInstallerIso(cli.app, {
         base: o.base,
         ...udSpec(o),
         out: o.out,
         force: o.force,
+        compact: o.compact,
         signal: cli.signal,
         onProgress: cli.progressPrinter(o),
       });

@@ -1,0 +1,86 @@
+// The fast remaster path: copy the base in the kernel (copy_file_range / reflink via fs.copyFile),
+// then let xorriso add the user-data to the copy in place (`-dev COPY ... -commit`). On a file
+// (overwriteable medium) xorriso appends the new directory tree and boot catalog after the old data
+// and rewrites the superblock and system area (volume descriptors, MBR/GPT), so only a few MB are
+// written. The base's old, no longer referenced files stay in the image as unused bytes; use the
+// compact (rewrite) path when that matters.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { AppError, CancelledError } from '../../shared/errors';
+import { SpeedMeter, type LongWorkOptions } from '../../shared/progress';
+import { fsError } from '../core/fs-errors';
+import { run } from '../core/exec';
+import { xorrisoProblems } from './xorriso';
+
+export async function appendRemaster(
+  base: string,
+  userDataFile: string,
+  target: string,
+  tmp: string,
+  baseSize: number,
+  o: LongWorkOptions,
+): Promise<{ notes: string[] }> {
+  const meter = new SpeedMeter();
+  const timer = setInterval(() => {
+    const done = fs.statSync(tmp, { throwIfNoEntry: false })?.size ?? 0;
+    const { speed } = meter.sample(done, Date.now());
+    o.onProgress?.({
+      phase: 'remaster',
+      message: 'copying the base',
+      percent: Math.min(95, (done / baseSize) * 95),
+      bytesDone: done,
+      bytesTotal: baseSize,
+      speed,
+      etaSeconds: SpeedMeter.eta(done, baseSize, speed),
+    });
+  }, 250);
+  try {
+    await fsp.copyFile(base, tmp, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new AppError(
+        'ENOSPC',
+        `no space left on ${path.dirname(tmp)} while writing the ISO (about ${Math.ceil(baseSize / 1048576)} MiB needed); nothing was kept`,
+        { path: tmp, needed: baseSize },
+      );
+    throw fsError(e, tmp);
+  } finally {
+    clearInterval(timer);
+  }
+  if (o.signal?.aborted) throw new CancelledError('Build cancelled; nothing was kept');
+  o.onProgress?.({ phase: 'remaster', percent: 96, message: 'adding the user-data' });
+  const r = await run(
+    'xorriso',
+    ['-dev', tmp, '-map', userDataFile, target, '-boot_image', 'any', 'replay', '-commit'],
+    {
+      signal: o.signal,
+      pkg: 'xorriso',
+    },
+  );
+  if (/No space left|Failed to write|ENOSPC/i.test(r.stderr) && /space/i.test(r.stderr))
+    throw new AppError(
+      'ENOSPC',
+      `no space left on ${path.dirname(tmp)} while adding the user-data; nothing was kept`,
+      {
+        path: tmp,
+      },
+    );
+  const problems = xorrisoProblems(r.stderr);
+  if (r.code !== 0 || problems.length)
+    throw new AppError(
+      'EBUILD',
+      `xorriso could not remaster ${base}: ${problems[0] ?? `exit code ${r.code}`}`,
+      {
+        base,
+        problems,
+        exitCode: r.code,
+      },
+    );
+  const notes = r.stderr
+    .split('\n')
+    .filter((l) => /NOTE :|WARNING :/.test(l))
+    .map((l) => l.replace(/^\S+\s*:\s*/, '').trim());
+  return { notes };
+}
