@@ -189,8 +189,11 @@ describe.skipIf(skip)('an interrupted cluster create', () => {
   it('is looked up by name and adopted, never created twice', async () => {
     const { PaletteClient } = await import('../../main/palette/client');
     const { loadConnection } = await import('../../main/palette/credentials');
-    const slow = new PaletteClient(await loadConnection(env.app), { timeoutMs: 300, retry: { attempts: 1 } });
-    env.sim.fault({ kind: 'slow', method: 'POST', path: '/v1/spectroclusters/edge-native', delayMs: 2000 });
+    const slow = new PaletteClient(await loadConnection(env.app), {
+      timeoutMs: 2000,
+      retry: { attempts: 1 },
+    });
+    env.sim.fault({ kind: 'slow', method: 'POST', path: '/v1/spectroclusters/edge-native', delayMs: 8000 });
     await expect(createOrExtendCluster(env.app, 'store-7', { client: slow })).rejects.toMatchObject({
       code: 'ETIMEDOUT',
     });
