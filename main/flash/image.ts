@@ -55,8 +55,14 @@ export async function inspectImage(image: string): Promise<ImageInfo> {
   } catch (e) {
     if (e instanceof AppError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    if ((e as NodeJS.ErrnoException).code) throw fsError(e, abs);
-    throw new AppError('EINVALID', `image ${abs} cannot be read as a disk image: ${msg}`, { path: abs });
+    if (/^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code ?? ''))) throw fsError(e, abs);
+    throw new AppError(
+      'EINVALID',
+      `image ${abs} cannot be read as a disk image (corrupt or truncated?): ${msg}`,
+      {
+        path: abs,
+      },
+    );
   } finally {
     await src.close().catch(() => undefined);
   }

@@ -126,6 +126,18 @@ interface State {
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
+/** Reading the image failed part-way: truncated, corrupt, or an I/O error on its disk. */
+export function imageError(e: unknown, image: string, target: string): AppError {
+  const err = e as NodeJS.ErrnoException;
+  const msg = err instanceof Error ? err.message : String(e);
+  const at = `${target}: not written completely: reading the image ${image} failed`;
+  if (err?.code === 'EIO')
+    return new AppError('EIO', `${at}: input/output error on the image's disk`, { target });
+  if (/unexpected end|truncat|premature/i.test(msg))
+    return new AppError('ETRUNCATED', `${at}: the image file ends early (${msg})`, { target });
+  return new AppError('EINVALID', `${at}: the image is corrupt (${msg})`, { target });
+}
+
 /** File.createReadStream with a chosen chunk size (etcher-sdk fixes it at 1 MiB). */
 function chunkedReader(root: Dest, chunkSize: number, minBuffers = 2): Dest['createReadStream'] {
   const brs = require('etcher-sdk/build/block-read-stream') as {
@@ -316,8 +328,18 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
     await Promise.race([run, aborted]);
   } catch (e) {
     rejected = e;
-    // The pipeline broke as a whole (source read error or cancel): every unfinished target fails.
-    for (const st of states.values()) if (!st.error) onFail(st.dest, e as Error);
+    // The pipeline broke as a whole (the image could not be read, or cancel): every unfinished
+    // target fails with the image's problem, not a drive code.
+    for (const st of states.values())
+      if (!st.error) {
+        if (o.signal?.aborted) onFail(st.dest, e as Error);
+        else {
+          st.error = imageError(e, o.image, st.t.path);
+          st.writeEnd ??= Date.now();
+          st.phase = 'failed';
+          emit(st);
+        }
+      }
     // Let the pipeline settle before closing what it holds.
     await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
   } finally {
@@ -328,20 +350,6 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
   }
   if (o.signal?.aborted)
     return { outcomes: outcomesOf(), sha256: hashUsable && hashed === fileSize ? hash.digest('hex') : '' };
-  if (rejected && !(rejected instanceof AppError)) {
-    // A source failure is not a drive failure: say so once.
-    const msg = rejected instanceof Error ? rejected.message : String(rejected);
-    for (const st of states.values())
-      if (st.error?.code === 'EIO' && !st.error.message.includes('image'))
-        st.error = new AppError(
-          'EIO',
-          `${st.t.path}: not written completely: reading the image ${o.image} failed: ${msg}`,
-          {
-            target: st.t.path,
-          },
-        );
-  }
-
   function outcomesOf(): WriteOutcome[] {
     const endedAt = new Date().toISOString();
     return [...states.values()].map((st) => {

@@ -230,7 +230,7 @@ describe('how the helper is started', () => {
   it('plans pkexec on Linux (or says it is missing), a plain child only with the test switch', async () => {
     const { launchPlan } = await import('../../main/privileged/elevation');
     const { hasTool } = await import('../helpers/env');
-    const env = { ...process.env, EDGEBENCH_HELPER_PATH: HELPER };
+    const env: NodeJS.ProcessEnv = { ...process.env, EDGEBENCH_HELPER_PATH: HELPER };
     delete env.EDGEBENCH_HELPER_NO_ELEVATION;
     if (process.platform === 'linux') {
       if (hasTool('pkexec')) {

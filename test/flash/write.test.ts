@@ -101,6 +101,29 @@ describe('flash to regular files (no root needed)', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('reports a truncated compressed image as the image problem, not a drive failure', async () => {
+    const img = b.image('tr.img', 8);
+    execFileSync('gzip', ['-k', '-1', img]);
+    execFileSync('xz', ['-k', '-0', '-T1', img]);
+    const cut = (src: string, dest: string) =>
+      fs.writeFileSync(dest, fs.readFileSync(src).subarray(0, 3_000_000));
+    cut(`${img}.gz`, path.join(b.dir, 'cut.img.gz'));
+    cut(`${img}.xz`, path.join(b.dir, 'cut.img.xz'));
+    const outs = [path.join(b.dir, 'cut-1.img'), path.join(b.dir, 'cut-2.img')];
+    const r = await runFlashJob({ image: path.join(b.dir, 'cut.img.gz'), targets: outs, verify: true });
+    expect(r.results.map((x) => x.code)).toEqual(['ETRUNCATED', 'ETRUNCATED']);
+    expect(r.results[0].message).toContain('cut.img.gz');
+    // xz keeps its index at the end: the cut is found before anything is written
+    await expect(
+      runFlashJob({
+        image: path.join(b.dir, 'cut.img.xz'),
+        targets: [path.join(b.dir, 'cut-3.img')],
+        verify: true,
+      }),
+    ).rejects.toMatchObject({ code: 'EINVALID' });
+    expect(fs.existsSync(path.join(b.dir, 'cut-3.img'))).toBe(false);
+  });
+
   it('refuses writing the image onto itself', async () => {
     const img = b.image('self.img', 1);
     await expect(runFlashJob({ image: img, targets: [img], verify: true })).rejects.toMatchObject({
