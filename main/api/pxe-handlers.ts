@@ -15,6 +15,16 @@ export function runningPxe(app: AppContext): PxeService | undefined {
   return running.get(app);
 }
 
+/**
+ * Makes a service started in-process elsewhere (the staging run, tests) the one this app shows
+ * and stops: pxe.status reports it and pxe.stop stops it.
+ */
+export async function adoptPxeService(app: AppContext, svc: PxeService): Promise<void> {
+  if (running.get(app)) throw new AppError('EBUSY', 'a PXE service is already running here; stop it first');
+  running.set(app, svc);
+  app.bus.emit('pxe.status', await svc.status());
+}
+
 export async function stopPxe(app: AppContext): Promise<boolean> {
   const s = running.get(app);
   if (!s) return false;
@@ -24,11 +34,14 @@ export async function stopPxe(app: AppContext): Promise<boolean> {
   return true;
 }
 
+/** An image is a path, a built artifact's ID, or a base ISO's ID. */
 async function resolveImage(app: AppContext, image: string): Promise<string> {
   if (image.includes('/') || image.endsWith('.iso')) return path.resolve(image);
   const a = await app.store.artifacts.get(image);
-  if (!a) throw new AppError('ENOTFOUND', `no artifact with ID ${image} and no file of that name`);
-  return a.path;
+  if (a) return a.path;
+  const b = await app.store.media.getBase(image);
+  if (b) return b.path;
+  throw new AppError('ENOTFOUND', `no built artifact or base ISO with ID ${image}, and no file of that name`);
 }
 
 export const pxeHandlers: HandlerMap<keyof typeof pxeCommands> = {

@@ -47,6 +47,11 @@ export interface PxeServiceOptions {
   ipxe?: { bios?: string; efi?: string };
   /** Override the UDP ports (tests on loopback without root). */
   ports?: { dhcp?: number; proxy?: number; tftp?: number };
+  /**
+   * Address the UDP sockets bind (default 0.0.0.0, needed to hear broadcast DISCOVERs). Tests on
+   * loopback bind 127.0.0.1 so nothing listens beyond it.
+   */
+  udpBindAddress?: string;
   /** One kernel command-line template for every host (else per profile, else AuroraBoot's). */
   cmdlineTemplate?: string;
   signal?: AbortSignal;
@@ -237,6 +242,7 @@ export async function startPxeService(o: PxeServiceOptions): Promise<PxeService>
     ? new TftpServer({
         root: tftpRoot,
         port: ports.tftp,
+        bindAddress: o.udpBindAddress,
         log,
         onTransfer: (t) => {
           const mac = macForIp(t.address);
@@ -269,8 +275,11 @@ export async function startPxeService(o: PxeServiceOptions): Promise<PxeService>
     }
     await http.start();
     bootUrls.httpBase = http.publicBase;
-    if (dhcp) await dhcp.start(ports.dhcp);
-    await proxy.start(dhcp ? { proxy: ports.proxy } : { dhcp: ports.dhcp, proxy: ports.proxy });
+    if (dhcp) await dhcp.start(ports.dhcp, o.udpBindAddress);
+    await proxy.start(
+      dhcp ? { proxy: ports.proxy } : { dhcp: ports.dhcp, proxy: ports.proxy },
+      o.udpBindAddress,
+    );
     if (tftp) await tftp.start();
   } catch (e) {
     await stopAll();

@@ -29,6 +29,7 @@ beforeAll(async () => {
     ],
     httpPort: 0,
     ports: { dhcp: 0, proxy: 0, tftp: 0 },
+    udpBindAddress: '127.0.0.1',
     cacheDir: path.join(tmp.dir, 'cache'),
   });
 });

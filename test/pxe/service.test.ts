@@ -44,6 +44,7 @@ beforeAll(async () => {
     hosts: path.join(d, 'hosts.csv'),
     httpPort: 0,
     ports: { dhcp: 0, proxy: 0, tftp: 0 },
+    udpBindAddress: '127.0.0.1',
     store,
     cacheDir: path.join(d, 'cache'),
     cmdlineTemplate: 'console=ttyS0 {{config}} {{root}} panic=-1',
