@@ -8,6 +8,7 @@ import type { ManifestHost } from '../../shared/contract/staging';
 import { sha256 } from '../core/hash';
 import type { RunContext } from './run';
 import type { BuiltMedia } from './services';
+import type { Artifact } from '../store';
 
 interface HostMedia {
   kind: 'iso' | 'cidata';
@@ -46,14 +47,16 @@ async function cachedOrBuild(
   build: () => Promise<BuiltMedia>,
   hostIds: string[],
 ): Promise<BuiltMedia & { reused: boolean }> {
-  const row = (await ctx.store.staging.media(ctx.runId)).find((m) => m.key === key);
+  const row = (await mediaRows(ctx)).get(key);
   if (row && fs.existsSync(row.path) && fs.statSync(row.path).size === row.size)
     return { path: row.path, sha256: row.sha256, size: row.size, reused: true };
   // Media built by an earlier run from the same base and the same user-data is reused.
   const cacheKey = sha256(JSON.stringify({ kind, ...cacheMeta }));
-  const prior = (await ctx.store.artifacts.list({ kind: `staging-${kind}` })).find(
-    (a) => a.meta.cacheKey === cacheKey && fs.existsSync(a.path) && fs.statSync(a.path).size === a.size,
-  );
+  const candidate = (await artifactIndex(ctx, kind)).get(cacheKey);
+  const prior =
+    candidate && fs.existsSync(candidate.path) && fs.statSync(candidate.path).size === candidate.size
+      ? candidate
+      : undefined;
   let built: BuiltMedia & { reused: boolean };
   if (prior) built = { path: prior.path, sha256: prior.sha256, size: prior.size, reused: true };
   else {
@@ -71,6 +74,7 @@ async function cachedOrBuild(
       meta: { cacheKey, runId: ctx.runId, ...cacheMeta },
     });
   }
+  (await mediaRows(ctx)).set(key, built);
   await ctx.store.staging.putMedia({
     runId: ctx.runId,
     key,
@@ -81,6 +85,30 @@ async function cachedOrBuild(
     hosts: hostIds,
   });
   return built;
+}
+
+// Looked up once per run (not per group): 500 groups must not mean 500 scans of the store.
+const mediaCache = new WeakMap<RunContext, Map<string, { path: string; sha256: string; size: number }>>();
+async function mediaRows(ctx: RunContext) {
+  let m = mediaCache.get(ctx);
+  if (!m) {
+    m = new Map((await ctx.store.staging.media(ctx.runId)).map((r) => [r.key, r]));
+    mediaCache.set(ctx, m);
+  }
+  return m;
+}
+const artifactCache = new WeakMap<RunContext, Map<string, Map<string, Artifact>>>();
+async function artifactIndex(ctx: RunContext, kind: string) {
+  let byKind = artifactCache.get(ctx);
+  if (!byKind) artifactCache.set(ctx, (byKind = new Map()));
+  let m = byKind.get(kind);
+  if (!m) {
+    m = new Map();
+    for (const a of await ctx.store.artifacts.list({ kind: `staging-${kind}` }))
+      if (typeof a.meta.cacheKey === 'string' && !m.has(a.meta.cacheKey)) m.set(a.meta.cacheKey, a);
+    byKind.set(kind, m);
+  }
+  return m;
 }
 
 export async function mediaStage(ctx: RunContext): Promise<void> {

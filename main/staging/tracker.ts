@@ -16,6 +16,12 @@ export class RunTracker {
   private readonly hostFailed = new Set<string>();
   private readonly t0 = Date.now();
   private doneAtStart = 0;
+  /** Counters kept in step with `states`, so progress costs O(1) per event even for 500 hosts. */
+  private finished = 0;
+  private failedSteps = 0;
+  private readonly finishedPerHost = new Map<string, number>();
+  private hostsAllDone = 0;
+  private static readonly STEP_COUNT = 5;
   constructor(
     private readonly store: Store,
     readonly runId: string,
@@ -30,11 +36,31 @@ export class RunTracker {
   async load(): Promise<void> {
     this.states.clear();
     this.hostFailed.clear();
+    this.finished = 0;
+    this.failedSteps = 0;
+    this.finishedPerHost.clear();
+    this.hostsAllDone = 0;
     for (const r of await this.store.staging.steps(this.runId))
-      this.states.set(this.key(r.hostId, r.step as StepName), r.state as StepState);
+      this.set(r.hostId, r.step as StepName, r.state as StepState);
     for (const r of await this.store.staging.hosts(this.runId))
       if (r.state === 'failed') this.hostFailed.add(r.hostId);
-    this.doneAtStart = this.count((s) => s === 'done' || s === 'skipped');
+    this.doneAtStart = this.finished;
+  }
+
+  private set(h: string, s: StepName, next: StepState): void {
+    const k = this.key(h, s);
+    const prev = this.states.get(k);
+    const fin = (x?: StepState) => x === 'done' || x === 'skipped';
+    if (fin(prev) !== fin(next)) {
+      const before = this.finishedPerHost.get(h) ?? 0;
+      const after = before + (fin(next) ? 1 : -1);
+      this.finishedPerHost.set(h, after);
+      this.finished += fin(next) ? 1 : -1;
+      if (before === RunTracker.STEP_COUNT) this.hostsAllDone--;
+      if (after === RunTracker.STEP_COUNT) this.hostsAllDone++;
+    }
+    if ((prev === 'failed') !== (next === 'failed')) this.failedSteps += next === 'failed' ? 1 : -1;
+    this.states.set(k, next);
   }
 
   state(h: string, s: StepName): StepState {
@@ -43,11 +69,6 @@ export class RunTracker {
   isFinished(h: string, s: StepName): boolean {
     const st = this.state(h, s);
     return st === 'done' || st === 'skipped';
-  }
-  private count(pred: (s: StepState) => boolean): number {
-    let n = 0;
-    for (const s of this.states.values()) if (pred(s)) n++;
-    return n;
   }
 
   async start(h: string, s: StepName, message?: string): Promise<void> {
@@ -64,7 +85,7 @@ export class RunTracker {
     if (this.hostFailed.delete(h)) await this.store.staging.updateHost(this.runId, h, { state: 'running' });
     else if (s === 'render' || attempts === 1)
       await this.store.staging.updateHost(this.runId, h, { state: 'running' });
-    this.states.set(this.key(h, s), 'running');
+    this.set(h, s, 'running');
     this.emit({ hostId: h, step: s, state: 'running', message });
   }
 
@@ -90,7 +111,7 @@ export class RunTracker {
       message,
       data: result,
     });
-    this.states.set(this.key(h, s), state);
+    this.set(h, s, state);
     await this.refreshHost(h);
     this.emit({ hostId: h, step: s, state, message });
   }
@@ -102,7 +123,7 @@ export class RunTracker {
         state: 'pending',
         message: 'cancelled; resume to continue',
       });
-      this.states.set(this.key(h, s), 'pending');
+      this.set(h, s, 'pending');
       this.emit({ hostId: h, step: s, state: 'pending', message: 'cancelled' });
       return;
     }
@@ -121,7 +142,7 @@ export class RunTracker {
       message: `${error.code}: ${error.message}`,
       data: error,
     });
-    this.states.set(this.key(h, s), 'failed');
+    this.set(h, s, 'failed');
     this.hostFailed.add(h);
     await this.store.staging.updateHost(this.runId, h, { state: 'failed' });
     this.emit({ hostId: h, step: s, state: 'failed', message: `${error.code}: ${error.message}` });
@@ -132,20 +153,12 @@ export class RunTracker {
   }
 
   private async refreshHost(h: string): Promise<void> {
-    const all = [...this.states.entries()].filter(([k]) => k.startsWith(h + '\0')).map(([, v]) => v);
-    if (all.every((v) => v === 'done' || v === 'skipped'))
+    if ((this.finishedPerHost.get(h) ?? 0) === RunTracker.STEP_COUNT)
       await this.store.staging.updateHost(this.runId, h, { state: 'done' });
   }
 
   hostCounts(): { done: number; failed: number } {
-    let done = 0;
-    for (const h of this.hostIds) {
-      let all = true;
-      for (const s of ['render', 'media', 'deliver', 'register', 'label'] as StepName[])
-        if (!this.isFinished(h, s)) all = false;
-      if (all) done++;
-    }
-    return { done, failed: this.hostFailed.size };
+    return { done: this.hostsAllDone, failed: this.hostFailed.size };
   }
 
   emit(e: Partial<StagingProgress>): void {
@@ -155,8 +168,8 @@ export class RunTracker {
   /** The overall progress now, merged with `e`. */
   snapshot(e: Partial<StagingProgress> = {}): StagingProgress {
     const total = this.states.size;
-    const finished = this.count((s) => s === 'done' || s === 'skipped');
-    const failedSteps = this.count((s) => s === 'failed');
+    const finished = this.finished;
+    const failedSteps = this.failedSteps;
     const elapsed = (Date.now() - this.t0) / 1000;
     const sessionDone = finished - this.doneAtStart;
     const remaining = total - finished - failedSteps;

@@ -2,6 +2,7 @@
 // (domain 'staging', versions 1..n), and methods to the interface and its SQLite implementation.
 // A run has hosts; each (run, host, step) has a durable state, so a run resumes exactly where it
 // stopped; a timeline keeps what happened for reports and the inventory.
+import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from './db';
 import { json, nowIso, parseJson } from './db';
 
@@ -217,7 +218,17 @@ function timelineRow(r: Row): StagingTimelineRow {
 }
 
 export class SqliteStagingRepo implements StagingRepo {
+  private readonly stmts = new Map<string, Statement<unknown[]>>();
   constructor(private readonly db: Db) {}
+  /** Prepared statements are cached: a 500-host run issues thousands of the same few. */
+  private prepare(sql: string): Statement<unknown[]> {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
 
   async createRun(r: NewStagingRun) {
     const now = nowIso();
@@ -228,11 +239,11 @@ export class SqliteStagingRepo implements StagingRepo {
            VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
         )
         .run(r.id, r.fileName, r.manifestSha256, json(r.manifest), json(r.options), now, now);
-      const h = this.db.prepare(
+      const h = this.prepare(
         `INSERT INTO staging_hosts (run_id, host_id, idx, delivery, site, profile, mac, serial, state, host)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
       );
-      const s = this.db.prepare(
+      const s = this.prepare(
         `INSERT INTO staging_steps (run_id, host_id, step, state) VALUES (?, ?, ?, 'pending')`,
       );
       for (const host of r.hosts) {
@@ -253,12 +264,12 @@ export class SqliteStagingRepo implements StagingRepo {
     return (await this.getRun(r.id))!;
   }
   async getRun(id: string) {
-    const r = this.db.prepare('SELECT * FROM staging_runs WHERE id = ?').get(id) as Row | undefined;
+    const r = this.prepare('SELECT * FROM staging_runs WHERE id = ?').get(id) as Row | undefined;
     return r ? runRow(r) : undefined;
   }
   async listRuns(limit = 100) {
     return (
-      this.db.prepare('SELECT * FROM staging_runs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]
+      this.prepare('SELECT * FROM staging_runs ORDER BY created_at DESC, id LIMIT ?').all(limit) as Row[]
     ).map(runRow);
   }
   async updateRun(
@@ -287,11 +298,11 @@ export class SqliteStagingRepo implements StagingRepo {
       sets.push('options = @options');
       args.options = json(patch.options);
     }
-    this.db.prepare(`UPDATE staging_runs SET ${sets.join(', ')} WHERE id = @id`).run(args);
+    this.prepare(`UPDATE staging_runs SET ${sets.join(', ')} WHERE id = @id`).run(args);
   }
   async claimRun(id: string, pid: number, isAlive: (pid: number) => boolean, staleMs: number) {
     return this.db.transaction(() => {
-      const r = this.db.prepare('SELECT owner_pid, heartbeat_at FROM staging_runs WHERE id = ?').get(id) as
+      const r = this.prepare('SELECT owner_pid, heartbeat_at FROM staging_runs WHERE id = ?').get(id) as
         Row | undefined;
       if (!r) return false;
       const owner = opt<number>(r.owner_pid);
@@ -316,7 +327,7 @@ export class SqliteStagingRepo implements StagingRepo {
   }
   async hosts(runId: string) {
     return (
-      this.db.prepare('SELECT * FROM staging_hosts WHERE run_id = ? ORDER BY idx').all(runId) as Row[]
+      this.prepare('SELECT * FROM staging_hosts WHERE run_id = ? ORDER BY idx').all(runId) as Row[]
     ).map(hostRow);
   }
   async updateHost(
@@ -345,8 +356,8 @@ export class SqliteStagingRepo implements StagingRepo {
   }
   async steps(runId: string, hostId?: string) {
     const rows = hostId
-      ? this.db.prepare('SELECT * FROM staging_steps WHERE run_id = ? AND host_id = ?').all(runId, hostId)
-      : this.db.prepare('SELECT * FROM staging_steps WHERE run_id = ?').all(runId);
+      ? this.prepare('SELECT * FROM staging_steps WHERE run_id = ? AND host_id = ?').all(runId, hostId)
+      : this.prepare('SELECT * FROM staging_steps WHERE run_id = ?').all(runId);
     return (rows as Row[]).map(stepRow);
   }
   async updateStep(
@@ -427,7 +438,7 @@ export class SqliteStagingRepo implements StagingRepo {
   }
   async timeline(runId: string) {
     return (
-      this.db.prepare('SELECT * FROM staging_timeline WHERE run_id = ? ORDER BY id').all(runId) as Row[]
+      this.prepare('SELECT * FROM staging_timeline WHERE run_id = ? ORDER BY id').all(runId) as Row[]
     ).map(timelineRow);
   }
   async hostHistory(hostId: string) {
@@ -438,7 +449,7 @@ export class SqliteStagingRepo implements StagingRepo {
         )
         .all(hostId) as Row[]
     ).map(hostRow);
-    const steps = (this.db.prepare('SELECT * FROM staging_steps WHERE host_id = ?').all(hostId) as Row[]).map(
+    const steps = (this.prepare('SELECT * FROM staging_steps WHERE host_id = ?').all(hostId) as Row[]).map(
       stepRow,
     );
     const timeline = (

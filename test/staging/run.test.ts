@@ -51,6 +51,7 @@ describe.skipIf(reason)('staging run engine', () => {
     const d = await runDetail(app.store, runId);
     return JSON.stringify([
       d.error,
+      d.hosts.map((h) => `${h.hostId}:${h.state}:${h.steps.map((s) => s.state[0]).join('')}`).join(' '),
       ...d.hosts.flatMap((h) =>
         h.steps
           .filter((s) => s.error)

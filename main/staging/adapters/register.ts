@@ -9,7 +9,7 @@ import { toErrorData } from '../../api/dispatch';
 import { sha256 } from '../../core/hash';
 import { writeFileAtomic } from '../../core/fs-safe';
 import { enqueueRegistration, syncRegistrations } from '../../register/queue';
-import { getRegistrationURL, labelData, labelSvg, qrPng } from '../../register/labels';
+import { getRegistrationURL, labelData, labelSvg } from '../../register/labels';
 import type { BuiltMedia, RegistrationOutcome } from '../services';
 
 export async function registerHosts(
@@ -81,11 +81,9 @@ export async function writeLabel(app: AppContext, host: ManifestHost, out: strin
   // Without a configured registration URL the QR code carries the edge host ID alone.
   const url = await getRegistrationURL(app);
   const data = url ? labelData(stored, url) : { ...labelData(stored, 'http://invalid/'), url: host.id };
-  const png = out.replace(/\.[a-z]+$/i, '') + '.png';
   const svg = out.replace(/\.[a-z]+$/i, '') + '.svg';
-  fs.mkdirSync(path.dirname(png), { recursive: true });
-  const pngBytes = await qrPng(data.url);
-  await writeFileAtomic(png, pngBytes, { force: true });
-  await writeFileAtomic(svg, await labelSvg(data), { force: true });
-  return { path: svg, sha256: sha256(fs.readFileSync(svg)), size: fs.statSync(svg).size };
+  fs.mkdirSync(path.dirname(svg), { recursive: true });
+  const text = await labelSvg(data);
+  await writeFileAtomic(svg, text, { force: true });
+  return { path: svg, sha256: sha256(text), size: Buffer.byteLength(text) };
 }
