@@ -63,6 +63,8 @@ export async function buildPxeLab(
     }
     const leases = path.join(workDir, 'dnsmasq.leases');
     fs.writeFileSync(leases, '');
+    // labDhcp false: an isolated bench (dnsmasq only sends router advertisements)
+    const dhcp = opts.labDhcp === false ? [] : [`--dhcp-range=${net}.100,${net}.150,255.255.255.0,1h`];
     const dnsmasq = lab.spawnIn(L, 'dnsmasq', [
       '--no-daemon',
       '--conf-file=/dev/null',
@@ -71,7 +73,7 @@ export async function buildPxeLab(
       '--port=0',
       `--interface=${l1}`,
       '--bind-interfaces',
-      `--dhcp-range=${net}.100,${net}.150,255.255.255.0,1h`,
+      ...dhcp,
       `--dhcp-leasefile=${leases}`,
       ...(opts.ping ? [] : ['--no-ping']),
       '--enable-ra',
