@@ -236,3 +236,25 @@ describe.skipIf(built ?? skipReason({ tools: ['script'] }))('edgebench flash on 
     expect(sameBytes(img, out)).toBe(true);
   });
 });
+
+describe.skipIf(built ?? skipReason({ root: true, tools: ['losetup'] }))(
+  'edgebench flash: large drives',
+  () => {
+    const b = new Bench('eb-flashbig-');
+    afterAll(() => b.cleanup());
+    it('refuses a drive over 128 GB without --allow-large (ELARGEDRIVE, exit 7), writes it with it', () => {
+      const img = b.image('l.img', 4);
+      const big = b.loop(b.sparse('big.img', 200 * 1024));
+      const no = runCli(['flash', '--image', img, '--target', big, '--yes'], {
+        dataDir: path.join(b.dir, 'd'),
+      });
+      expect(no.code).toBe(7);
+      expect(no.stderr).toContain('ELARGEDRIVE');
+      const yes = runCli(['flash', '--image', img, '--target', big, '--yes', '--allow-large'], {
+        dataDir: path.join(b.dir, 'd'),
+      });
+      expect(yes.code).toBe(0);
+      expect(sameBytes(img, big)).toBe(true);
+    });
+  },
+);

@@ -16,6 +16,7 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
   let good: string[];
   let bad: string | undefined;
   let ro: string | undefined;
+  let big: string | undefined;
   const prevEnv = process.env.EDGEBENCH_TEST_DRIVES;
 
   beforeAll(async () => {
@@ -28,6 +29,8 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
       // a stick that fails while writing (its backing store is a full tmpfs) and a write-protected one
       bad = b.loop(b.sparse('failing.img', 40, b.tmpfs('small-tmpfs', 12)));
       ro = b.loop(b.sparse('locked.img', 32), { readOnly: true });
+      // a sparse 200 GB "drive": over the 128 GB line, only the image's bytes are ever allocated
+      big = b.loop(b.sparse('big.img', 200 * 1024));
     }
     const list = path.join(b.dir, 'test-drives.json');
     fs.writeFileSync(
@@ -37,6 +40,7 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
         { path: good[1], description: 'Test stick B (image file)' },
         ...(bad ? [{ path: bad, description: 'Failing stick' }] : []),
         ...(ro ? [{ path: ro, description: 'Write-protected stick' }] : []),
+        ...(big ? [{ path: big, description: 'Suspiciously large drive' }] : []),
       ]),
     );
     process.env.EDGEBENCH_TEST_DRIVES = list;
@@ -96,6 +100,29 @@ describe.skipIf(browserSkipReason())('Flash screen (Chromium)', () => {
     await page.getByRole('button', { name: /^Flash\s+drives$/ }).waitFor();
     expect(await page.getByLabel(`Select ${good[0]}`).isChecked()).toBe(false);
     await ui!.shot('flash-04-again');
+  });
+
+  it('asks to acknowledge a drive over 128 GB before erasing it', async () => {
+    if (!big) return;
+    const page = ui!.page;
+    await page.locator(`[data-code="ELARGEDRIVE"]`).first().waitFor();
+    await page.getByLabel(`Select ${big}`).check();
+    await page.getByRole('button', { name: 'Flash 1 drive' }).click();
+    const dialog = page.getByRole('dialog');
+    const go = dialog.getByRole('button', { name: 'Erase and flash' });
+    expect(await go.isDisabled()).toBe(true);
+    await dialog.getByText('is this really a USB stick?').waitFor();
+    await ui!.shot('flash-06-large-ack');
+    await dialog.getByRole('checkbox').check();
+    expect(await go.isDisabled()).toBe(false);
+    await go.click();
+    await expect
+      .poll(() => page.locator(`.flash-results li[data-target="${big}"]`).getAttribute('data-code'), {
+        timeout: 60_000,
+      })
+      .toBe('OK');
+    expect(sameBytes(img, big)).toBe(true);
+    await page.getByRole('button', { name: 'Flash again' }).click();
   });
 
   it('shows hidden devices with their reason on request', async () => {

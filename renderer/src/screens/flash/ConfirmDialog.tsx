@@ -46,7 +46,8 @@ export function ConfirmDialog({
           Erase {drives.length === 1 ? 'this drive' : `these ${drives.length} drives`}?
         </h2>
         <p>
-          Everything on them is replaced by <span className="mono">{image}</span>
+          Everything on {drives.length === 1 ? 'it' : 'them'} is replaced by{' '}
+          <span className="mono">{image}</span>
           {verify ? ', then read back and verified.' : ' (verification is OFF).'}
         </p>
         <ul className="flash-erase-list">
