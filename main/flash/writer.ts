@@ -3,14 +3,13 @@
 // (sourceDestination.BlockDevice on a Drive object built from sysfs, so loop devices work too);
 // regular files with sourceDestination.File. Each target's streams are instrumented for its own
 // progress and failure; one failing target never stops the others; cancel tears every stream down.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { sourceDestination } from 'etcher-sdk';
 import { etcher } from './etcher';
 import { AppError, CancelledError } from '../../shared/errors';
 import type { FlashPhase } from '../../shared/contract/flash';
-import { sha256File } from '../core/hash';
+import { sha256InWorker } from './image-hash';
 import { classifyFailure } from './failure';
 import { sysDirOf, type DevId } from './sysblock';
 
@@ -170,30 +169,22 @@ const ignore = () => undefined;
 export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutcome[]; sha256: string }> {
   if (o.signal?.aborted) throw new CancelledError();
   const startedAt = new Date().toISOString();
-  const fileSize = fs.statSync(o.image).size;
   const streams = new Set<Stream>();
   const states = new Map<Dest, State>();
   let aggregatePercent: number | undefined;
 
-  // The image, with a SHA-256 tap on the stream of its raw bytes (compressed or not).
+  // The image; its SHA-256 is computed in a worker thread while the drives are written.
   const { multiWrite, sourceDestination: sd } = etcher();
   const root = new sd.File({ path: o.image });
-  const hash = crypto.createHash('sha256');
-  let hashed = 0;
-  let hashUsable = false;
-  const rootCreate = chunkedReader(root, o.chunkSize ?? DEFAULT_CHUNK);
-  root.createReadStream = async (opts = {}) => {
-    const s = (await rootCreate(opts)) as unknown as Stream;
-    streams.add(s);
-    if (!opts.start && !hashUsable && hashed === 0) {
-      hashUsable = true;
-      s.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        hashed += chunk.length;
-      });
-    }
-    return s as never;
+  const rootReader = chunkedReader(root, o.chunkSize ?? DEFAULT_CHUNK);
+  root.createReadStream = async (opts) => {
+    const s = await rootReader(opts);
+    streams.add(s as unknown as Stream);
+    return s;
   };
+  const hashAc = new AbortController();
+  const hashing = sha256InWorker(o.image, hashAc.signal);
+  hashing.catch(() => undefined);
 
   const emit = (st: State) => {
     const total = o.imageSize;
@@ -348,8 +339,10 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
     await Promise.allSettled([...states.keys()].map((d) => d.close()));
     await root.close().catch(() => undefined);
   }
-  if (o.signal?.aborted)
-    return { outcomes: outcomesOf(), sha256: hashUsable && hashed === fileSize ? hash.digest('hex') : '' };
+  if (o.signal?.aborted) {
+    hashAc.abort();
+    return { outcomes: outcomesOf(), sha256: '' };
+  }
   function outcomesOf(): WriteOutcome[] {
     const endedAt = new Date().toISOString();
     return [...states.values()].map((st) => {
@@ -374,6 +367,6 @@ export async function writeImage(o: WriteOptions): Promise<{ outcomes: WriteOutc
       st.phase = 'done';
       emit(st);
     }
-  const sha256 = hashUsable && hashed === fileSize ? hash.digest('hex') : await sha256File(o.image, o.signal);
+  const sha256 = await hashing;
   return { outcomes: outcomesOf(), sha256 };
 }
