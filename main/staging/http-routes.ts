@@ -17,6 +17,18 @@ export const stagingRoutes: Route[] = [
     auth: 'token',
     async handle(_req, res, { app, params }) {
       const fmt = params.fmt as keyof typeof TYPES;
+      if (!(await app.store.staging.getRun(params.run))) {
+        const body = JSON.stringify({
+          ok: false,
+          error: { code: 'ENOTFOUND', message: `no staging run ${params.run}` },
+        });
+        res.writeHead(404, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+        });
+        res.end(body);
+        return;
+      }
       const text = await renderReport(app.store, params.run, fmt, await reportSecrets(app));
       res.writeHead(200, {
         'Content-Type': TYPES[fmt],
