@@ -29,7 +29,7 @@ export async function buildPxeLab(
   octet: number,
   taps: number,
   workDir: string,
-  opts: { ping?: boolean } = {},
+  opts: { ping?: boolean; labDhcp?: boolean } = {},
 ): Promise<PxeLab> {
   const lab = createNetLab('ebpx');
   try {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../main/store';
+import { renderHostUserData } from '../../main/userdata';
 import { BIN } from '../helpers/cli';
 import { skipReason, tempDir } from '../helpers/env';
 import { ensureInstallerFixture, type InstallerFixture } from '../helpers/installer-fixture';
@@ -38,6 +39,16 @@ let l: PxeLab | undefined;
 let srv: RunningCli | undefined;
 let fx: InstallerFixture;
 let bios: QemuResult;
+let uefiUserData = '';
+const PROFILE = `#cloud-config
+stylus:
+  site:
+    paletteEndpoint: api.spectrocloud.com
+    edgeHostToken: test-token
+    name: "{{hostName}}"
+install:
+  poweroff: true
+`;
 let uefi: QemuResult;
 
 describe.skipIf(reason)('PXE boots in QEMU beside a lab DHCP server', () => {
@@ -47,11 +58,19 @@ describe.skipIf(reason)('PXE boots in QEMU beside a lab DHCP server', () => {
     if (fx.skipReason) throw new Error(fx.skipReason);
     l = await buildPxeLab(78, 2, tmp.dir);
     fs.writeFileSync(path.join(tmp.dir, 'bios.yaml'), '#cloud-config\nhostname: pxe-bios-vm\n');
-    fs.writeFileSync(path.join(tmp.dir, 'uefi.yaml'), '#cloud-config\nhostname: pxe-uefi-vm\n');
-    fs.writeFileSync(
-      path.join(tmp.dir, 'hosts.csv'),
-      `mac,name,userdata\n${MAC_BIOS},vm-bios,bios.yaml\n${MAC_UEFI},vm-uefi,uefi.yaml\n`,
-    );
+    // the BIOS VM comes from a hosts CSV with a user-data file; the UEFI VM is a host in the
+    // store whose user-data is rendered from its profile and values
+    fs.writeFileSync(path.join(tmp.dir, 'hosts.csv'), `mac,name,userdata\n${MAC_BIOS},vm-bios,bios.yaml\n`);
+    const store = openStore(path.join(tmp.dir, 'data'));
+    await store.profiles.put({ name: 'pxe-lab', userData: PROFILE });
+    const host = await store.hosts.upsert({
+      id: 'vm-uefi',
+      mac: MAC_UEFI,
+      profile: 'pxe-lab',
+      values: { hostName: 'vm-uefi', ipAddress: '10.78.0.42', mask: '255.255.255.0', gateway: '10.78.0.254' },
+    });
+    uefiUserData = renderHostUserData(PROFILE, host);
+    await store.close();
     srv = await startCliServe(
       l,
       ['--image', fx.iso, '--hosts', path.join(tmp.dir, 'hosts.csv'), '--cmdline', CMDLINE],
@@ -92,11 +111,13 @@ describe.skipIf(reason)('PXE boots in QEMU beside a lab DHCP server', () => {
     console.log(`BIOS PXE boot to user-data: ${(bios.ms / 1000).toFixed(1)} s`);
   });
 
-  it('UEFI (OVMF + iPXE EFI) boots the installer and fetches its own user-data', () => {
+  it('UEFI (OVMF + iPXE EFI) boots and fetches user-data rendered from its profile in the store', () => {
     expect(uefi.timedOut, uefi.output.slice(-3000)).toBe(false);
     expect(uefi.done).toBe(true);
     const ud = uefi.userData.find((u) => u.source.includes('/pxe/52-54-00-eb-05-02/user-data'));
-    expect(ud?.text).toBe('#cloud-config\nhostname: pxe-uefi-vm\n');
+    expect(ud?.text).toBe(uefiUserData);
+    expect(ud?.text).toContain('name: "vm-uefi"');
+    expect(ud?.text).toContain('ipAddress: 10.78.0.42');
     console.log(`UEFI PXE boot to user-data: ${(uefi.ms / 1000).toFixed(1)} s`);
   });
 
