@@ -67,6 +67,8 @@ export const pxeHandlers: HandlerMap<keyof typeof pxeCommands> = {
       cacheDir: app.dataDir === ':memory:' ? undefined : path.join(app.dataDir, 'pxe-cache'),
       log: (level, m) => app.log(level, 'pxe', m),
       signal: ctx.signal,
+      // `edgebench serve` decides when the process ends; PXE sockets must not hold it open
+      keepAlive: false,
     });
     running.set(app, svc);
     const status: PxeStatus = await svc.status();

@@ -124,6 +124,10 @@ export class PxeHttpServer {
     this.publicBase = `http://${this.cfg.publicHost}:${this.port}`;
   }
 
+  unref(): void {
+    this.server?.unref();
+  }
+
   async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;

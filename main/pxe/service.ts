@@ -52,6 +52,8 @@ export interface PxeServiceOptions {
    * loopback bind 127.0.0.1 so nothing listens beyond it.
    */
   udpBindAddress?: string;
+  /** false: the service does not keep the process alive by itself (inside `edgebench serve`). */
+  keepAlive?: boolean;
   /** One kernel command-line template for every host (else per profile, else AuroraBoot's). */
   cmdlineTemplate?: string;
   signal?: AbortSignal;
@@ -284,6 +286,12 @@ export async function startPxeService(o: PxeServiceOptions): Promise<PxeService>
   } catch (e) {
     await stopAll();
     throw e;
+  }
+  if (o.keepAlive === false) {
+    http.unref();
+    proxy.unref();
+    dhcp?.unref();
+    tftp?.unref();
   }
   const startedAt = new Date().toISOString();
   const publicBase = http.publicBase;

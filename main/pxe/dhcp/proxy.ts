@@ -119,6 +119,11 @@ export class ProxyDhcp {
       s.on('error', (e) => this.cfg.log('warn', `ProxyDHCP socket: ${e.message}`));
   }
 
+  /** Do not keep the process alive for these sockets (the UI server decides when to exit). */
+  unref(): void {
+    for (const s of this.sockets) s.unref();
+  }
+
   async stop(): Promise<void> {
     const socks = this.sockets;
     this.sockets = [];

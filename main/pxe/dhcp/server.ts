@@ -132,6 +132,10 @@ export class DhcpServer {
     });
   }
 
+  unref(): void {
+    this.sock?.unref();
+  }
+
   async stop(): Promise<void> {
     const s = this.sock;
     this.sock = undefined;

@@ -72,6 +72,11 @@ export class TftpServer {
     this.sock.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
   }
 
+  /** The listening socket stops keeping the process alive (transfers still do while they run). */
+  unref(): void {
+    this.sock?.unref();
+  }
+
   async stop(): Promise<void> {
     const s = this.sock;
     this.sock = undefined;
