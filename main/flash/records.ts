@@ -4,6 +4,8 @@ import type { AppContext } from '../app';
 
 export interface RecordInput {
   hostId?: string;
+  /** Host per target path, overriding hostId. */
+  targetHosts?: Record<string, string>;
   image: string;
   imageSize?: number;
   sha256: string;
@@ -14,10 +16,12 @@ export interface RecordInput {
 /** Store one record per target; fills `recordId` in the results. Returns the record IDs. */
 export async function recordFlash(app: AppContext, r: RecordInput): Promise<number[]> {
   const ids: number[] = [];
-  const host = r.hostId ? await app.store.hosts.get(r.hostId) : undefined;
+  const hostIds = new Set<string>();
   for (const res of r.results) {
+    const hostId = r.targetHosts?.[res.target] ?? r.hostId;
+    const host = hostId ? await app.store.hosts.get(hostId) : undefined;
     const rec = await app.store.flash.add({
-      hostId: r.hostId,
+      hostId,
       imagePath: r.image,
       imageSha256: r.sha256,
       imageSize: r.imageSize,
@@ -47,11 +51,12 @@ export async function recordFlash(app: AppContext, r: RecordInput): Promise<numb
         ? `flashed ${r.image} to ${res.target}${res.verified ? ' (verified)' : ''}`
         : `flashing ${r.image} to ${res.target} failed: ${res.code}: ${res.message ?? ''}`;
       await app.store.hosts.addEvent(host.id, 'flash', msg, { recordId: rec.id, ok: res.ok, code: res.code });
+      hostIds.add(host.id);
     }
   }
   if (ids.length) {
     app.bus.emit('flash.recorded', { ids, hostId: r.hostId });
-    if (host) app.bus.emit('hosts.changed', { id: host.id });
+    for (const id of hostIds) app.bus.emit('hosts.changed', { id });
   }
   return ids;
 }

@@ -16,6 +16,8 @@ export interface FlashImageOptions {
   targets: string[];
   verify?: boolean;
   hostId?: string;
+  /** A host per target (target path -> host ID), so one pass can record several hosts' sticks. */
+  targetHosts?: Record<string, string>;
   /** The device path typed back by the user to allow a system drive. */
   allowSystemDrive?: string;
   /** Large-drive warnings acknowledged: target paths, or true for all. */
@@ -124,6 +126,9 @@ async function flashLocked(
   if (o.app)
     await recordFlash(o.app, {
       hostId: o.hostId,
+      targetHosts: Object.fromEntries(
+        Object.entries(o.targetHosts ?? {}).map(([t, h]) => [path.resolve(t), h]),
+      ),
       image: job.image,
       imageSize: job.imageSize,
       sha256: job.sha256,

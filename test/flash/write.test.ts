@@ -183,3 +183,29 @@ describe.skipIf(rootSkip)('flash to loop devices (root)', () => {
     expect(sameBytes(small, out)).toBe(true);
   });
 });
+
+describe('records per target host', () => {
+  it('records each target on its own host in one pass', async () => {
+    const b = new Bench('eb-flashhosts-');
+    const app = createApp({ dataDir: path.join(b.dir, 'data') });
+    try {
+      await app.store.hosts.upsert({ id: 'edge-a', values: {} });
+      await app.store.hosts.upsert({ id: 'edge-b', values: {} });
+      const img = b.image('hh.img', 2);
+      const [ta, tb] = [path.join(b.dir, 'a.img'), path.join(b.dir, 'b.img')];
+      const r = await flashImage({
+        app,
+        image: img,
+        targets: [ta, tb],
+        targetHosts: { [ta]: 'edge-a', [tb]: 'edge-b' },
+      });
+      expect(r.ok).toBe(true);
+      expect((await app.store.flash.list({ hostId: 'edge-a' })).map((x) => x.drivePath)).toEqual([ta]);
+      expect((await app.store.flash.list({ hostId: 'edge-b' })).map((x) => x.drivePath)).toEqual([tb]);
+      expect((await app.store.hosts.events('edge-b'))[0].message).toContain(tb);
+    } finally {
+      await app.close();
+      b.cleanup();
+    }
+  });
+});
