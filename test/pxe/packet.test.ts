@@ -1,4 +1,6 @@
 // DHCP packet parse/serialize and the ProxyDHCP / full-DHCP decisions, on real-shaped bytes.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   clientArch,
@@ -241,5 +243,52 @@ describe('full DHCP mode', () => {
     );
     expect(() => parseDhcpRange('10.1.0.10-10.1.0.20')).toThrow(/FROM,TO,MASK/);
     expect(() => parseDhcpRange('10.1.0.30,10.1.0.20,255.255.255.0')).toThrow(/backwards/);
+  });
+});
+
+describe('captured packets (QEMU iPXE ROMs, busybox udhcpc)', () => {
+  const cap = (n: string) => fs.readFileSync(path.join(__dirname, 'captures', n));
+
+  it('parses the iPXE DISCOVERs and round-trips them byte-identical up to the END option', () => {
+    for (const [file, mac, arch, vc] of [
+      ['ipxe-bios-discover.bin', '52:54:00:eb:05:01', 0, 'PXEClient:Arch:00000:UNDI:002001'],
+      ['ipxe-efi-discover.bin', '52:54:00:eb:05:02', 7, 'PXEClient:Arch:00007:UNDI:003010'],
+    ] as const) {
+      const raw = cap(file);
+      const p = parsePacket(raw);
+      expect(clientMac(p)).toBe(mac);
+      expect(messageType(p)).toBe(MessageType.DISCOVER);
+      expect(clientArch(p)).toBe(arch);
+      expect(optString(p, Opt.VENDOR_CLASS)).toBe(vc);
+      expect(isIpxe(p)).toBe(true);
+      const again = serializePacket(p);
+      const end = raw.indexOf(255, 240);
+      expect(again.subarray(0, end + 1).equals(raw.subarray(0, end + 1))).toBe(true);
+    }
+  });
+
+  it('answers captured iPXE DISCOVERs with the script URL, ignores their REQUESTs to dnsmasq but learns the IP', async () => {
+    const learned: Array<[string, string]> = [];
+    const policy = new DefaultBootPolicy(
+      { hostIdFor: async () => 'vm', allowUnknown: false },
+      { httpBase: 'http://10.78.0.1:8067', biosLoader: 'undionly.kpxe', efiLoader: 'ipxe.efi' },
+    );
+    const px = new ProxyDhcp({
+      serverIp: '10.78.0.1',
+      broadcast: '10.78.0.255',
+      policy,
+      emit: () => undefined,
+      log: () => undefined,
+      learnIp: (mac, ip) => learned.push([mac, ip]),
+    });
+    const from = { address: '0.0.0.0', port: 68 };
+    const r = await px.handle(parsePacket(cap('ipxe-efi-discover.bin')), 'dhcp', from);
+    expect(r!.packet.file).toBe('http://10.78.0.1:8067/pxe/52-54-00-eb-05-02/boot.ipxe');
+    expect(r!.packet.xid).toBe(parsePacket(cap('ipxe-efi-discover.bin')).xid);
+    const req = parsePacket(cap('ipxe-bios-request.bin'));
+    expect(optIp(req, Opt.SERVER_ID)).toBe('10.78.0.254');
+    expect(await px.handle(req, 'dhcp', from)).toBeUndefined();
+    expect(learned).toEqual([['52:54:00:eb:05:01', optIp(req, Opt.REQUESTED_IP)!]]);
+    expect(await px.handle(parsePacket(cap('udhcpc-discover.bin')), 'dhcp', from)).toBeUndefined();
   });
 });
