@@ -24,6 +24,8 @@ let srv: RunningCli | undefined;
 let fx: InstallerFixture;
 const MAC_BIOS = '02:eb:00:00:00:10';
 const MAC_EFI = '02:eb:00:00:00:11';
+// a fresh MAC per udhcpc probe: dnsmasq then pings before its offer, so ours is always first
+const MAC_IPXE = '02:eb:00:00:00:12';
 
 describe.skipIf(reason)('ProxyDHCP beside a lab DHCP server, clients in a namespace', () => {
   beforeAll(async () => {
@@ -36,7 +38,7 @@ describe.skipIf(reason)('ProxyDHCP beside a lab DHCP server, clients in a namesp
     fs.writeFileSync(path.join(tmp.dir, 'efi.yaml'), '#cloud-config\nhostname: ns-efi\n');
     fs.writeFileSync(
       path.join(tmp.dir, 'hosts.csv'),
-      `mac,name,userdata\n${MAC_BIOS},ns-bios,bios.yaml\n${MAC_EFI},ns-efi,efi.yaml\n`,
+      `mac,name,userdata\n${MAC_BIOS},ns-bios,bios.yaml\n${MAC_EFI},ns-efi,efi.yaml\n${MAC_IPXE},ns-ipxe,efi.yaml\n`,
     );
     srv = await startCliServe(
       l,
@@ -99,8 +101,8 @@ describe.skipIf(reason)('ProxyDHCP beside a lab DHCP server, clients in a namesp
   it('udhcpc (UEFI x64, arch 7) gets ipxe.efi; as iPXE it gets its per-MAC script URL', async () => {
     const efi = await pxeDhcp(MAC_EFI, 7);
     expect(efi.env.boot_file, JSON.stringify(efi)).toBe('ipxe.efi');
-    const ipxe = await pxeDhcp(MAC_EFI, 7, 'iPXE');
-    expect(ipxe.env.boot_file).toBe(`http://${l!.serverIp}:8067/pxe/02-eb-00-00-00-11/boot.ipxe`);
+    const ipxe = await pxeDhcp(MAC_IPXE, 7, 'iPXE');
+    expect(ipxe.env.boot_file).toBe(`http://${l!.serverIp}:8067/pxe/02-eb-00-00-00-12/boot.ipxe`);
   });
 
   it('a non-PXE client gets its address from the lab dnsmasq; Edgebench stays silent', async () => {
