@@ -153,7 +153,12 @@ export class HostDirectory implements HostLookup {
   readonly allowUnknown: boolean;
 
   constructor(private readonly opts: HostDirectoryOptions) {
-    for (const h of opts.csvHosts ?? []) this.csv.set(h.mac, h);
+    // Rows given in-process (the staging run) may spell MACs any way: key them like the wire does.
+    for (const h of opts.csvHosts ?? []) {
+      const mac = normalizeMacLoose(h.mac);
+      if (!mac) throw new AppError('EINVALID', `host ${h.hostId}: "${h.mac}" is not a MAC address`);
+      this.csv.set(mac, { ...h, mac });
+    }
     this.allowUnknown = Boolean(opts.allowUnknown);
   }
 

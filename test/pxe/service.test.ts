@@ -62,6 +62,17 @@ async function curl(args: string[]) {
 }
 
 describe('PXE service on loopback', () => {
+  it('normalises MACs of hosts given in-process (upper case, hyphens)', async () => {
+    const { HostDirectory } = await import('../../main/pxe/hosts');
+    const d = new HostDirectory({
+      csvHosts: [{ hostId: 'x', mac: '52-54-00-AB-CD-EF', source: 'csv', values: {} }],
+    });
+    expect(await d.hostIdFor('52:54:00:ab:cd:ef')).toBe('x');
+    expect(
+      () => new HostDirectory({ csvHosts: [{ hostId: 'y', mac: 'nope', source: 'csv', values: {} }] }),
+    ).toThrow(/not a MAC/);
+  });
+
   it('reads the hosts CSV with clear errors per line', async () => {
     const bad = path.join(tmp.dir, 'bad.csv');
     fs.writeFileSync(bad, 'mac,name,profile\nzz:zz,h1,p\n52:54:00:00:00:01,,p\n52:54:00:00:00:02,h3,\n');
