@@ -8,15 +8,15 @@ import path from 'node:path';
 import { tempDir } from '../helpers/env';
 
 export class Bench {
-  readonly dir: string;
-  private readonly rmDir: () => void;
+  private folder?: { dir: string; cleanup(): void };
   private loops: string[] = [];
   private mounts: string[] = [];
   private nodes: string[] = [];
-  constructor(prefix = 'eb-flash-') {
-    const t = tempDir(prefix);
-    this.dir = t.dir;
-    this.rmDir = t.cleanup;
+  constructor(private readonly prefix = 'eb-flash-') {}
+  /** The temporary folder, created on first use (a filtered-out suite leaves nothing behind). */
+  get dir(): string {
+    this.folder ??= tempDir(this.prefix);
+    return this.folder.dir;
   }
   /** Random bytes image of `mib` MiB. */
   image(name: string, mib: number): string {
@@ -77,7 +77,7 @@ export class Bench {
     for (const m of this.mounts.reverse()) spawnSync('umount', ['-l', m]);
     for (const l of this.loops) spawnSync('losetup', ['-d', l]);
     for (const n of this.nodes) fs.rmSync(n, { force: true });
-    this.rmDir();
+    this.folder?.cleanup();
   }
 }
 
