@@ -34,6 +34,14 @@ export interface ResolvedUserData {
 }
 
 export async function resolveUserData(app: AppContext, s: UserDataSpec): Promise<ResolvedUserData> {
+  if (s.hostId && s.profile === undefined && s.userDataFile === undefined && s.userDataText === undefined) {
+    // --host alone: the host's own profile.
+    const host = await app.store.hosts.get(s.hostId);
+    if (!host) throw new AppError('ENOTFOUND', `no host with ID ${s.hostId} (see edgebench hosts list)`);
+    if (!host.profile)
+      throw new AppError('EUSAGE', `host ${s.hostId} has no profile; pass --profile NAME to choose one`);
+    s = { ...s, profile: host.profile };
+  }
   const given = [s.userDataFile, s.userDataText, s.profile].filter((x) => x !== undefined).length;
   if (given !== 1)
     throw new AppError(
@@ -41,7 +49,7 @@ export async function resolveUserData(app: AppContext, s: UserDataSpec): Promise
       'give exactly one user-data source: --user-data FILE or --profile NAME (optionally with --host ID)',
     );
   if (s.hostId && !s.profile)
-    throw new AppError('EUSAGE', '--host needs --profile: the host values fill that profile');
+    throw new AppError('EUSAGE', '--host renders a profile: it cannot be combined with --user-data');
   let text: string;
   let source: string;
   let fileName: string;

@@ -75,7 +75,10 @@ export function registerMediaCommands(program: Command, cli: CliContext): void {
     .requiredOption('--base <iso>', 'base installer ISO: a path, or a stored base ISO ID (iso base list)')
     .option('--user-data <file>', 'user-data file (#cloud-config YAML)')
     .option('--profile <name>', 'use a saved profile instead of a file')
-    .option('--host <id>', 'render the profile for this host (sets its edge host ID, network values, tags)')
+    .option(
+      '--host <id>',
+      "render the profile for this host (its edge host ID, network values, tags); alone: the host's own profile",
+    )
     .requiredOption('-o, --out <file>', 'output ISO (written to a temporary file, renamed into place)')
     .option('--force', 'replace an existing output')
     .option(
