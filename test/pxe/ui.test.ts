@@ -33,6 +33,15 @@ describe.skipIf(reason)('PXE screen', () => {
     await p.getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => p.getByText('Choose an installer image or type its path.').count()).toBe(1);
     await ui.shot('pxe-form');
+    // a link from elsewhere preselects the image: #pxe/image=<id or path>
+    await p.evaluate(() => (location.hash = '#pxe/image=%2Fsrv%2Fisos%2Finstaller.iso'));
+    await expect.poll(() => p.locator('#pxe-image').inputValue()).toBe('/srv/isos/installer.iso');
+    // full DHCP mode asks for a pool and checks it
+    await p.getByLabel('Full DHCP for an isolated bench').check();
+    await p.locator('#pxe-range').fill('10.0.0.100-10.0.0.150');
+    await p.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => p.getByText(/Three IPv4 addresses/).count()).toBe(1);
+    expect(await ui.app.store.pxe.events({})).toEqual([]); // nothing was started
   });
 
   it(
