@@ -82,13 +82,35 @@ export function launchPlan(helperArgs: string[], env: NodeJS.ProcessEnv = proces
   );
 }
 
-/** Who asked for the helper: pkexec and sudo say so in the environment. */
+/** Who asked for the helper: pkexec and sudo say so in the environment; groups from /etc. */
 export function callerFromEnv(env: NodeJS.ProcessEnv = process.env): Caller {
-  const uid = Number(env.PKEXEC_UID ?? env.SUDO_UID ?? process.getuid?.() ?? 0);
-  const gid = Number(env.SUDO_GID ?? process.getgid?.() ?? 0);
-  let gids: number[] = [gid];
-  if (env.PKEXEC_UID === undefined && env.SUDO_UID === undefined) gids = process.getgroups?.() ?? [gid];
-  return { uid: Number.isFinite(uid) ? uid : 65534, gids };
+  const asked = env.PKEXEC_UID ?? env.SUDO_UID;
+  if (asked === undefined) {
+    const gid = process.getgid?.() ?? 0;
+    return { uid: process.getuid?.() ?? 0, gids: process.getgroups?.() ?? [gid] };
+  }
+  const uid = Number(asked);
+  if (!Number.isInteger(uid) || uid < 0) return { uid: 65534, gids: [] };
+  return { uid, gids: groupsOf(uid) };
+}
+
+/** Primary and supplementary groups of a user, from /etc/passwd and /etc/group. */
+export function groupsOf(uid: number, etc = '/etc'): number[] {
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(path.join(etc, f), 'utf8').split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const pw = read('passwd')
+    .map((l) => l.split(':'))
+    .find((f) => Number(f[2]) === uid);
+  if (!pw) return [];
+  const gids = new Set<number>([Number(pw[3])]);
+  for (const f of read('group').map((l) => l.split(':')))
+    if (f.length >= 4 && f[3].split(',').includes(pw[0])) gids.add(Number(f[2]));
+  return [...gids].filter((g) => Number.isInteger(g));
 }
 
 /** Folders where the helper may write regular-file targets. */

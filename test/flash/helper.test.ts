@@ -2,6 +2,7 @@
 // (EDGEBENCH_HELPER_NO_ELEVATION=1, test-only): token, strict schemas, allowed paths, lifetime.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -258,5 +259,26 @@ describe('how the helper is started', () => {
     expect(chooseVia({ targets: ['/tmp/x.img'], env: {} })).toBe('in-process');
     expect(chooseVia({ targets: ['/tmp/x.img'], env: { EDGEBENCH_FLASH_VIA_HELPER: '1' } })).toBe('helper');
     expect(chooseVia({ targets: ['/dev/loop0'], env: {} })).toBe(isRoot ? 'in-process' : 'helper');
+  });
+});
+
+describe('who the helper works for', () => {
+  it('takes the caller from PKEXEC_UID with the groups /etc gives that user, never root', async () => {
+    const { callerFromEnv, groupsOf } = await import('../../main/privileged/elevation');
+    const etc = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-etc-'));
+    try {
+      fs.writeFileSync(
+        path.join(etc, 'passwd'),
+        'root:x:0:0::/root:/bin/sh\ntech:x:1000:1000::/home/tech:/bin/sh\n',
+      );
+      fs.writeFileSync(path.join(etc, 'group'), 'root:x:0:\ndisk:x:6:tech\ntech:x:1000:\nstaff:x:50:other\n');
+      expect(groupsOf(1000, etc).sort((a, b) => a - b)).toEqual([6, 1000]);
+      expect(groupsOf(4242, etc)).toEqual([]);
+    } finally {
+      fs.rmSync(etc, { recursive: true, force: true });
+    }
+    expect(callerFromEnv({ PKEXEC_UID: 'nonsense' })).toEqual({ uid: 65534, gids: [] });
+    expect(callerFromEnv({ PKEXEC_UID: '0' }).uid).toBe(0);
+    expect(callerFromEnv({ SUDO_UID: '1000' }).uid).toBe(1000);
   });
 });
