@@ -74,6 +74,7 @@ export async function appendRemaster(
     clearInterval(timer);
   }
   if (o.signal?.aborted) throw new CancelledError('Build cancelled; nothing was kept');
+  await fsp.chmod(tmp, 0o644); // cp keeps a read-only base's mode; xorriso writes to the copy
   o.onProgress?.({ phase: 'remaster', percent: 96, message: 'adding the user-data' });
   const r = await run(
     'xorriso',

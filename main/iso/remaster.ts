@@ -226,16 +226,29 @@ export async function remasterIso(o: RemasterOptions): Promise<RemasterResult> {
       o.onProgress?.({ phase: 'remaster', percent: 0, bytesDone: 0, bytesTotal: baseProbe.size });
       const baseHash = o.baseSha256 ? Promise.resolve(o.baseSha256) : sha256File(o.base, o.signal);
       baseHash.catch(() => undefined);
-      let outHash: Promise<string>;
-      let notes: string[];
-      if (o.compact) {
+      let outHash: Promise<string> = Promise.resolve('');
+      let notes: string[] = [];
+      const compact = async () => {
         const x = await runXorrisoTo(o.base, udFile, target, tmp, baseProbe.size, o);
         outHash = Promise.resolve(x.sha256);
         notes = x.notes;
-      } else {
-        notes = (await appendRemaster(o.base, udFile, target, tmp, baseProbe.size, o)).notes;
-        outHash = sha256File(tmp, o.signal);
-        outHash.catch(() => undefined);
+      };
+      if (o.compact) await compact();
+      else {
+        try {
+          notes = (await appendRemaster(o.base, udFile, target, tmp, baseProbe.size, o)).notes;
+          outHash = sha256File(tmp, o.signal);
+          outHash.catch(() => undefined);
+        } catch (e) {
+          // xorriso could not grow this image in place (an unusual base): write a fresh one instead.
+          if (!(e instanceof AppError) || e.code !== 'EBUILD') throw e;
+          await fsp.rm(tmp, { force: true });
+          warnings.push({
+            code: 'ECOMPACT',
+            message: `xorriso could not add the user-data in place (${e.message}); a fresh image was written instead`,
+          });
+          await compact();
+        }
       }
       o.onProgress?.({
         phase: 'verify',
