@@ -43,7 +43,9 @@ function clientArgs(client: Client, port: number, remote: string, local: string)
 
 async function fetchOnce(client: Client, port: number, remote: string, local: string, expect: Buffer) {
   const [cmd, args] = clientArgs(client, port, remote, local);
-  const r = await time(() => runTool(cmd, args));
+  // Clients run niced for both servers: on a real bench they are other machines, and 50 local
+  // client processes must not starve the server under test of CPU.
+  const r = await time(() => runTool('nice', ['-n', '10', cmd, ...args]));
   const ok = r.value.code === 0 && fs.readFileSync(local).equals(expect);
   fs.rmSync(local, { force: true });
   if (!ok) throw new Error(`${client} from port ${port} failed: ${r.value.out.slice(0, 300)}`);
@@ -69,15 +71,21 @@ async function main() {
   const servers = { edgebench: ours.port, 'in.tftpd': hpaPort };
   const results: Record<string, Record<string, { ms: number[]; mibPerS: number }>> = {};
   try {
+    // 3 rounds, servers alternating within each round, so load changes hit both alike; median.
     for (const client of ['tftp-hpa', 'atftp-blksize', 'atftp-window'] as Client[]) {
+      const ms: Record<string, number[]> = { edgebench: [], 'in.tftpd': [] };
+      for (let round = 0; round < 3; round++) {
+        const order = Object.entries(servers);
+        if (round % 2) order.reverse();
+        for (const [name, port] of order)
+          ms[name].push(await fetchOnce(client, port, 'big.bin', path.join(dir, `out-${name}`), big));
+      }
       results[client] = {};
-      for (const [name, port] of Object.entries(servers)) {
-        const ms: number[] = [];
-        for (let i = 0; i < 2; i++)
-          ms.push(await fetchOnce(client, port, 'big.bin', path.join(dir, `out-${name}`), big));
-        results[client][name] = { ms, mibPerS: +(64 / (Math.min(...ms) / 1000)).toFixed(1) };
+      for (const name of Object.keys(servers)) {
+        const med = [...ms[name]].sort((a, b) => a - b)[1];
+        results[client][name] = { ms: ms[name].map(Math.round), mibPerS: +(64 / (med / 1000)).toFixed(1) };
         console.log(
-          `${client.padEnd(14)} ${name.padEnd(10)} best ${Math.min(...ms).toFixed(0)} ms  ${results[client][name].mibPerS} MiB/s`,
+          `${client.padEnd(14)} ${name.padEnd(10)} median ${med.toFixed(0)} ms  ${results[client][name].mibPerS} MiB/s`,
         );
       }
     }
@@ -101,7 +109,7 @@ async function main() {
     }
     const ratio = (c: Client) => +(results[c].edgebench.mibPerS / results[c]['in.tftpd'].mibPerS).toFixed(2);
     writeResult('pxe', {
-      file: '64 MiB random, loopback, best of 2',
+      file: '64 MiB random, loopback, median of 3 (servers alternating), clients niced',
       results,
       ratios: {
         'tftp-hpa client, 512-byte blocks': ratio('tftp-hpa'),

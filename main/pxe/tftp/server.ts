@@ -183,6 +183,10 @@ class Transfer {
     }
     this.sock.on('error', () => undefined);
     this.sock.on('message', (m, r) => this.onMessage(m, r));
+    // A connected socket: the kernel drops datagrams from other transfer IDs, and send() skips
+    // the per-packet address lookup (the fast path of lock-step transfers).
+    const sock = this.sock;
+    await new Promise<void>((resolve) => sock.connect(this.peer.port, this.peer.address, () => resolve()));
     try {
       this.src = await this.server.openSource(this.req);
     } catch (e) {
@@ -221,7 +225,7 @@ class Transfer {
 
   private send(b: Buffer | Buffer[]): void {
     try {
-      this.sock?.send(b, this.peer.port, this.peer.address);
+      this.sock?.send(b);
     } catch {
       /* socket closed */
     }
@@ -269,10 +273,7 @@ class Transfer {
 
   private onMessage(msg: Buffer, r: dgram.RemoteInfo): void {
     if (this.done) return;
-    if (r.address !== this.peer.address || r.port !== this.peer.port) {
-      this.sock?.send(errorPacket(TftpErr.UNKNOWN_TID, 'unknown transfer ID'), r.port, r.address);
-      return;
-    }
+    if (r.address !== this.peer.address || r.port !== this.peer.port) return; // (connected: cannot happen)
     if (msg.length < 4) return;
     const op = msg.readUInt16BE(0);
     if (op === Op.ERROR) {
