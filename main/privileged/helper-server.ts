@@ -1,6 +1,7 @@
 // The privileged helper's loop: read requests from stdin, check the token and the schema, check
 // every path again, run the job, stream progress and results to stdout. Exits when its parent
 // goes (stdin closes, or the parent pid disappears); never opens a network port.
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { AppError, isAppError, type ErrorData } from '../../shared/errors';
 import { runFlashJob, type FlashJobResult } from '../flash/engine';
@@ -119,24 +120,39 @@ export function runHelper(cfg: HelperConfig): void {
     targets.forEach((t) => checkHelperTarget(t, cfg.allowDirs, cfg.caller));
     if (options.allowSystemDrive && !targets.includes(options.allowSystemDrive))
       throw new AppError('EUSAGE', `allowSystemDrive ${options.allowSystemDrive} is not one of the targets`);
+    // Image files the helper creates belong to the user who asked, not to root.
+    const created = targets.filter((t) => !fs.existsSync(t));
+    const giveBack = () => {
+      if (cfg.caller.uid === 0) return;
+      for (const t of created)
+        try {
+          fs.chownSync(t, cfg.caller.uid, cfg.caller.gids[0] ?? -1);
+        } catch {
+          // not created after all (refused or failed before opening)
+        }
+    };
     const groups = new Map<string, string[]>();
     targets.forEach((t, i) => {
       const img = images.length === 1 ? images[0] : images[i];
       groups.set(img, [...(groups.get(img) ?? []), t]);
     });
     const out: FlashJobResult[] = [];
-    for (const [image, group] of groups) {
-      out.push(
-        await runFlashJob({
-          image,
-          targets: group,
-          verify: options.verify,
-          allowSystemDrive: options.allowSystemDrive,
-          ackLarge: options.ackLarge,
-          signal,
-          onProgress: (e) => onProgress({ ...e }),
-        }),
-      );
+    try {
+      for (const [image, group] of groups) {
+        out.push(
+          await runFlashJob({
+            image,
+            targets: group,
+            verify: options.verify,
+            allowSystemDrive: options.allowSystemDrive,
+            ackLarge: options.ackLarge,
+            signal,
+            onProgress: (e) => onProgress({ ...e }),
+          }),
+        );
+      }
+    } finally {
+      giveBack();
     }
     return { jobs: out };
   }

@@ -18,6 +18,25 @@ function readableBy(st: fs.Stats, c: Caller): boolean {
   return (st.mode & 0o004) !== 0;
 }
 
+function permits(st: fs.Stats, c: Caller, bits: { owner: number; group: number; other: number }): boolean {
+  if (c.uid === 0) return true;
+  if (st.uid === c.uid) return (st.mode & bits.owner) !== 0;
+  if (c.gids.includes(st.gid)) return (st.mode & bits.group) !== 0;
+  return (st.mode & bits.other) !== 0;
+}
+
+/** Could the caller reach this path (search permission on every folder above it)? */
+function reachableBy(p: string, c: Caller): boolean {
+  for (let d = path.dirname(p); ; d = path.dirname(d)) {
+    try {
+      if (!permits(fs.statSync(d), c, { owner: 0o100, group: 0o010, other: 0o001 })) return false;
+    } catch {
+      return false;
+    }
+    if (d === path.dirname(d)) return true;
+  }
+}
+
 export function checkHelperImage(p: string, c: Caller): string {
   let st: fs.Stats;
   try {
@@ -26,7 +45,7 @@ export function checkHelperImage(p: string, c: Caller): string {
     throw new AppError('ENOTFOUND', `image ${p} does not exist`, { path: p });
   }
   if (!st.isFile()) throw new AppError('EINVALID', `image ${p} is not a regular file`, { path: p });
-  if (!readableBy(st, c))
+  if (!readableBy(st, c) || !reachableBy(fs.realpathSync(p), c))
     throw new AppError('EACCES', `image ${p} is not readable by the calling user (uid ${c.uid})`, {
       path: p,
     });

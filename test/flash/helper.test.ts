@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HelperClient } from '../../main/privileged/client';
 import { newToken, tokenHash } from '../../main/privileged/protocol';
 import { flashImage } from '../../main/flash/service';
-import { REPO_ROOT, skipReason } from '../helpers/env';
+import { isRoot, REPO_ROOT, skipReason } from '../helpers/env';
 import { Bench, sameBytes } from './util';
 
 const HELPER = path.join(REPO_ROOT, 'dist', 'main', 'helper.cjs');
@@ -31,8 +31,11 @@ const waitGone = async (pid: number, ms = 8000) => {
 };
 
 /** A raw helper process with its output lines as an async queue. */
-function rawHelper(args: string[]) {
-  const child = spawn(process.execPath, [HELPER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+function rawHelper(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [HELPER, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...extraEnv },
+  });
   const lines: any[] = [];
   const waiters: Array<() => void> = [];
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -59,8 +62,8 @@ describe.skipIf(built)('privileged helper protocol', () => {
     b.cleanup();
   });
   const token = newToken();
-  const start = (extra: string[] = []) => {
-    const h = rawHelper(['--token-sha256', tokenHash(token), '--allow-dir', b.dir, ...extra]);
+  const start = (extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) => {
+    const h = rawHelper(['--token-sha256', tokenHash(token), '--allow-dir', b.dir, ...extra], extraEnv);
     children.push(h.child);
     return h;
   };
@@ -127,6 +130,53 @@ describe.skipIf(built)('privileged helper protocol', () => {
     flash('o6', ['/etc'], [path.join(b.dir, 'out.img')]);
     expect(await h.next()).toMatchObject({ id: 'o6', ok: false, error: { code: 'EINVALID' } });
     expect(fs.readFileSync('/etc/hostname', 'utf8').length).toBeGreaterThan(0);
+    h.child.stdin!.end();
+    await h.exit;
+  });
+
+  it.skipIf(!isRoot)('gives image files it creates to the user who asked (SUDO_UID), not root', async () => {
+    const h = start([], { SUDO_UID: '65534' });
+    await h.next();
+    const img = b.image('own.img', 1);
+    fs.chmodSync(img, 0o644);
+    fs.chmodSync(b.dir, 0o755); // the user must be able to reach the image
+    const out = path.join(b.dir, 'own-out.img');
+    h.send({
+      v: 1,
+      id: 'w',
+      token,
+      op: 'flash',
+      args: { images: [img], targets: [out], options: { verify: true } },
+    });
+    let m = await h.next();
+    while (m.t === 'progress') m = await h.next();
+    expect(m).toMatchObject({ id: 'w', ok: true });
+    expect(fs.statSync(out).uid).toBe(65534);
+    // and an image that user cannot read is refused
+    const secret = b.image('secret.img', 1);
+    fs.chmodSync(secret, 0o600);
+    h.send({
+      v: 1,
+      id: 's',
+      token,
+      op: 'flash',
+      args: { images: [secret], targets: [path.join(b.dir, 's.img')], options: { verify: true } },
+    });
+    expect(await h.next()).toMatchObject({ id: 's', ok: false, error: { code: 'EACCES' } });
+    // a readable image in a folder that user cannot enter is refused too
+    const closed = path.join(b.dir, 'closed');
+    fs.mkdirSync(closed, { mode: 0o700 });
+    const hidden = path.join(closed, 'hidden.img');
+    fs.copyFileSync(img, hidden);
+    fs.chmodSync(hidden, 0o644);
+    h.send({
+      v: 1,
+      id: 'c',
+      token,
+      op: 'flash',
+      args: { images: [hidden], targets: [path.join(b.dir, 'c.img')], options: { verify: true } },
+    });
+    expect(await h.next()).toMatchObject({ id: 'c', ok: false, error: { code: 'EACCES' } });
     h.child.stdin!.end();
     await h.exit;
   });
