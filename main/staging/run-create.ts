@@ -2,6 +2,7 @@
 // same manifest finds the same run), a snapshot of the profiles it uses, and one durable row per
 // (host, step). Nothing runs here.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import {
@@ -63,6 +64,10 @@ export async function planRun(
       'EUSAGE',
       `${check.counts.usb} host(s) are delivered by USB and need installer media: pass --image BASE.iso`,
     );
+  if (usb && options.image && !fs.existsSync(options.image))
+    throw new AppError('ENOTFOUND', `the installer ISO ${options.image} does not exist`, {
+      path: options.image,
+    });
   let runId = runIdFor(check, profiles, options);
   if (opts.newRun) runId = `${runId}-${crypto.randomBytes(3).toString('hex')}`;
   const existing = await store.staging.getRun(runId);

@@ -260,6 +260,25 @@ export async function deliverUsb(ctx: RunContext, ready: (h: ManifestHost) => vo
   for (let i = 0; i < todo.length; i += targets.length) {
     if (ctx.signal.aborted) return;
     const batch = todo.slice(i, i + targets.length);
+    if (i > 0 && ctx.beforeBatch) {
+      const n = i / targets.length + 1;
+      const total = Math.ceil(todo.length / targets.length);
+      for (const h of batch)
+        ctx.tracker.emit({
+          hostId: h.id,
+          step: 'deliver',
+          state: 'pending',
+          message: `batch ${n}/${total}: waiting for fresh drives`,
+        });
+      await ctx.beforeBatch({
+        batch: n,
+        batches: total,
+        targets: targets.slice(0, batch.length),
+        hosts: batch.map((h) => h.id),
+        signal: ctx.signal,
+      });
+      if (ctx.signal.aborted) return;
+    }
     const byImage = new Map<string, Array<{ host: ManifestHost; target: string; media: HostMedia }>>();
     for (const [j, h] of batch.entries()) {
       const media = await mediaOf(ctx, h.id);

@@ -29,7 +29,17 @@ export interface ExecuteOptions {
   /** Override the run's stored options for this session (targets may change between sessions). */
   targets?: string[];
   pxeTimeoutSeconds?: number;
+  /** Called before every USB batch after the first (e.g. to let the technician swap sticks). */
+  beforeBatch?: BeforeBatch;
 }
+
+export type BeforeBatch = (b: {
+  batch: number;
+  batches: number;
+  targets: string[];
+  hosts: string[];
+  signal: AbortSignal;
+}) => Promise<void>;
 
 export interface RunContext {
   store: Store;
@@ -42,6 +52,7 @@ export interface RunContext {
   signal: AbortSignal;
   userData: Map<string, string>;
   pxeTimeoutSeconds: number;
+  beforeBatch?: BeforeBatch;
   hostEvent(hostId: string, kind: string, message: string, data?: unknown): Promise<void>;
   /** Run a step with durable state; returns false when it failed (the host stops). */
   step(
@@ -158,6 +169,7 @@ async function executeOwned(o: ExecuteOptions): Promise<RunState> {
     signal: ac.signal,
     userData: new Map(),
     pxeTimeoutSeconds: o.pxeTimeoutSeconds ?? 1800,
+    beforeBatch: o.beforeBatch,
     async hostEvent(hostId, kind, message, data) {
       await store.hosts.addEvent(hostId, kind, message, { runId, ...(data as object) });
     },
@@ -194,6 +206,9 @@ async function executeOwned(o: ExecuteOptions): Promise<RunState> {
     clearInterval(beat);
     o.signal?.removeEventListener('abort', onAbort);
   }
+  // Hosts that were mid-way when the run stopped wait for the next session.
+  for (const h of await store.staging.hosts(runId))
+    if (h.state === 'running') await store.staging.updateHost(runId, h.hostId, { state: 'pending' });
   await store.staging.updateRun(runId, { state: final, finishedAt: new Date().toISOString() });
   await store.jobs
     .update(runId, {

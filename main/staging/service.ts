@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors';
 import type { AppContext } from '../app';
 import { validateManifest } from './manifest';
 import { planRun, type PlannedRun } from './run-create';
-import { executeRun } from './run';
+import { executeRun, type BeforeBatch } from './run';
 import { parseSitesText, storedSites } from './sites';
 import { defaultServices, type ServiceSettings } from './default-services';
 import type { StagingServices } from './services';
@@ -62,6 +62,7 @@ export interface ExecuteInput {
   services?: StagingServices;
   settings?: ServiceSettings;
   pxeTimeoutSeconds?: number;
+  beforeBatch?: BeforeBatch;
 }
 
 export async function execute(app: AppContext, i: ExecuteInput) {
@@ -72,6 +73,7 @@ export async function execute(app: AppContext, i: ExecuteInput) {
     signal: i.signal,
     targets: i.targets,
     pxeTimeoutSeconds: i.pxeTimeoutSeconds,
+    beforeBatch: i.beforeBatch,
     onEvent: (e) => {
       app.bus.emit('staging.progress', e);
       i.onEvent?.(e);

@@ -3,6 +3,7 @@
 // needs the token; inventory export refuses to overwrite without --force.
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../main/app';
 import { startServer } from '../../main/server/serve';
@@ -110,5 +111,58 @@ describe.skipIf(skipReason({ files: [BIN] }))('edgebench stage / report / invent
     expect(again2.code).toBe(6);
     expect(fs.readFileSync(out, 'utf8')).toContain('"hostId"');
     expect((await cli(['report', end.runId, '-o', path.join(work.dir, 'r.pdf')])).code).toBe(2);
+  }, 180_000);
+  it('--pause-between-batches waits for Enter before writing the next batch to the same drives', async () => {
+    const fx = await ensureInstallerFixture();
+    if (fx.skipReason) return;
+    const iso = copyFixture(fx.iso, work.dir);
+    const m = path.join(work.dir, 'batches.csv');
+    fs.writeFileSync(m, manifestCsv({ usb: 3, pxe: 0, prefix: 'bat', macBase: 0x63 }));
+    const t1 = path.join(work.dir, 'stick-a.img');
+    const t2 = path.join(work.dir, 'stick-b.img');
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--data-dir',
+        dataDir,
+        'stage',
+        '--manifest',
+        m,
+        '--sites',
+        sites,
+        '--image',
+        iso,
+        '--target',
+        t1,
+        '--target',
+        t2,
+        '--pause-between-batches',
+        '--json',
+      ],
+      { env: { ...process.env, ...ENV }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const prompted = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('press Enter')) resolve();
+      }),
+    );
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const first = await Promise.race([prompted.then(() => 'prompt'), closed.then((c) => `exit ${c}`)]);
+    expect(first, `${stderr.slice(-1500)}\n${stdout.slice(-1500)}`).toBe('prompt');
+    expect(stderr).toContain(`Batch 2 of 2: put fresh drives into ${t1} (for bat-003), then press Enter.`);
+    // Nothing of batch 2 is written while the prompt waits.
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = jsonLines(stdout).filter((e) => e.hostId === 'bat-003' && e.step === 'deliver');
+    expect(events.every((e) => e.state === 'pending')).toBe(true);
+    child.stdin.write('\n');
+    const code = await closed;
+    expect(code, stderr.slice(-1000)).toBe(0);
+    expect(jsonLines(stdout).at(-1)).toMatchObject({ ok: true, state: 'done' });
+    expect(stderr.match(/press Enter/g)).toHaveLength(1);
   }, 180_000);
 });

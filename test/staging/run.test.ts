@@ -80,7 +80,23 @@ describe.skipIf(reason)('staging run engine', () => {
     const good = path.join(work.dir, 'good.img');
     const bad = path.join(work.dir, 'no-such-folder', 'bad.img');
     const p = await plan(app, manifestCsv({ usb: 4, pxe: 0, prefix: 'fail' }), { targets: [good, bad] });
-    expect(await execute(app, { runId: p.runId }), await why(app, p.runId)).toBe('partial');
+    const batches: Array<{ batch: number; batches: number; hosts: string[]; targets: string[] }> = [];
+    expect(
+      await execute(app, {
+        runId: p.runId,
+        beforeBatch: async (b) => {
+          batches.push({ batch: b.batch, batches: b.batches, hosts: b.hosts, targets: b.targets });
+          // The first batch is on the drives by now; the next waits for this hook.
+          const d0 = await runDetail(app.store, p.runId);
+          expect(d0.hosts[0].steps.find((s) => s.step === 'deliver')!.state).toBe('done');
+          expect(d0.hosts[2].steps.find((s) => s.step === 'deliver')!.state).toBe('pending');
+        },
+      }),
+      await why(app, p.runId),
+    ).toBe('partial');
+    expect(batches).toEqual([
+      { batch: 2, batches: 2, hosts: ['fail-003', 'fail-004'], targets: [good, bad] },
+    ]);
     let d = await runDetail(app.store, p.runId);
     expect(d.hosts.map((h) => h.state)).toEqual(['done', 'failed', 'done', 'failed']);
     const failed = d.hosts[1].steps.find((s) => s.step === 'deliver')!;

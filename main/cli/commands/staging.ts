@@ -36,6 +36,40 @@ interface StageOpts {
   pxeInitrd?: string;
   pxeCmdline?: string;
   pxeTimeout?: string;
+  pauseBetweenBatches?: boolean;
+}
+
+/** Wait for Enter on stdin (the technician swapped the sticks); Ctrl-C cancels. */
+function waitForEnter(prompt: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stderr.write(prompt);
+    const onData = (d: Buffer) => {
+      if (!d.includes(10)) return;
+      done();
+      resolve();
+    };
+    const onEnd = () => {
+      done();
+      reject(new AppError('ECANCELLED', 'stdin closed while waiting for fresh drives; resume the run later'));
+    };
+    const onAbort = () => {
+      done();
+      reject(new AppError('ECANCELLED', 'Cancelled while waiting for fresh drives'));
+    };
+    const done = () => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      signal.removeEventListener('abort', onAbort);
+      process.stdin.pause();
+      // A paused pipe still holds the process open: let it end when the run ends.
+      (process.stdin as { unref?: () => void }).unref?.();
+    };
+    (process.stdin as { ref?: () => void }).ref?.();
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+    signal.addEventListener('abort', onAbort, { once: true });
+    process.stdin.resume();
+  });
 }
 
 function enumOpt<T extends string>(
@@ -96,6 +130,10 @@ export function registerStagingCommands(program: Command, cli: CliContext): void
     .option('--pxe-initrd <file>', 'PXE: initrd to boot (with --pxe-kernel)')
     .option('--pxe-cmdline <template>', 'PXE: kernel command-line template')
     .option('--pxe-timeout <seconds>', 'PXE: how long to wait for each host to boot', '1800')
+    .option(
+      '--pause-between-batches',
+      'USB: before each batch after the first, wait for Enter (swap the sticks)',
+    )
     .option('--json', 'one JSON event per line, then the result')
     .addHelpText(
       'after',
@@ -177,6 +215,13 @@ Exit codes: 0 all hosts staged, 1 manifest invalid (nothing started), 4 some hos
         signal: cli.signal,
         targets: o.target,
         pxeTimeoutSeconds: Number(o.pxeTimeout ?? 1800),
+        beforeBatch: o.pauseBetweenBatches
+          ? (b) =>
+              waitForEnter(
+                `Batch ${b.batch} of ${b.batches}: put fresh drives into ${b.targets.join(', ')} (for ${b.hosts.join(', ')}), then press Enter. `,
+                b.signal,
+              )
+          : undefined,
         settings: {
           pxe: {
             interface: o.pxeInterface,
