@@ -19,6 +19,7 @@ import { fsError } from '../core/fs-errors';
 import { assertWritableOutput, writeViaTemp } from '../core/fs-safe';
 import { sha256, sha256File } from '../core/hash';
 import { bootKeys, probeImage, type ImageProbe } from './probe';
+import { readIsoFileDirect } from './iso9660';
 import { appendRemaster } from './remaster-append';
 import { readIsoFiles, xorrisoProblems } from './xorriso';
 
@@ -189,6 +190,15 @@ export async function verifyRemaster(
       expectedSha256: sha256(userData),
       actualSha256: sha256(got),
     });
+  // Second opinion from our own reader, with the names Linux (and so Kairos) will see.
+  const direct = await readIsoFileDirect(out, target);
+  if (!direct || !Buffer.from(userData).equals(direct))
+    throw new AppError(
+      'EVERIFY',
+      direct
+        ? `${target} read back by Edgebench's own ISO reader differs from the intended user-data`
+        : `${target} is not visible under that name to Linux (no Rock Ridge/Joliet name?); Kairos would not read it`,
+    );
   const want = bootKeys(base);
   const have = bootKeys(probe);
   const left = [...have];
