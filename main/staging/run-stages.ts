@@ -2,6 +2,7 @@
 // plus per-host cidata), delivery (USB batches over the target drives, PXE boots), then
 // registration and labels as hosts come out of delivery.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AppError, isErrorCode } from '../../shared/errors';
 import type { ManifestHost } from '../../shared/contract/staging';
@@ -9,6 +10,8 @@ import { sha256 } from '../core/hash';
 import type { RunContext } from './run';
 import type { BuiltMedia } from './services';
 import type { Artifact } from '../store';
+
+const MEDIA_CONCURRENCY = Math.max(1, Math.min(2, os.cpus().length));
 
 interface HostMedia {
   kind: 'iso' | 'cidata';
@@ -152,78 +155,84 @@ export async function mediaStage(ctx: RunContext): Promise<void> {
     });
     if (!installer) return;
   }
-  for (const [ud, hosts] of groups) {
-    if (ctx.signal.aborted) return;
-    const ids = hosts.map((h) => h.id);
-    const userData = ctx.userData.get(hosts[0].id)!;
-    if (ctx.options.mediaMode === 'cidata') {
-      await groupStep(ctx, hosts, 'media', async () => {
-        const out = path.join(ctx.options.workDir, 'media', `cidata-${ud.slice(0, 16)}.img`);
-        const m = await cachedOrBuild(
-          ctx,
-          `cidata:${ud}`,
-          'cidata',
-          out,
-          { userDataSha256: ud },
-          () => ctx.services.buildCidata({ userData, hostId: hosts[0].id, out, signal: ctx.signal }),
-          ids,
-        );
-        for (const id of ids) {
-          await ctx.store.staging.updateHost(ctx.runId, id, { mediaSha256: m.sha256 });
-          await ctx.hostEvent(
-            id,
-            'staging.media',
-            `cidata image ${path.basename(m.path)} (sha256 ${m.sha256.slice(0, 12)}) with installer ${path.basename(installer!.path)}`,
-            { cidata: m, installer },
+  // Builds are mostly one external tool each: two at a time use a second core.
+  const queue = [...groups.entries()];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [ud, hosts] = next;
+      if (ctx.signal.aborted) return;
+      const ids = hosts.map((h) => h.id);
+      const userData = ctx.userData.get(hosts[0].id)!;
+      if (ctx.options.mediaMode === 'cidata') {
+        await groupStep(ctx, hosts, 'media', async () => {
+          const out = path.join(ctx.options.workDir, 'media', `cidata-${ud.slice(0, 16)}.img`);
+          const m = await cachedOrBuild(
+            ctx,
+            `cidata:${ud}`,
+            'cidata',
+            out,
+            { userDataSha256: ud },
+            () => ctx.services.buildCidata({ userData, hostId: hosts[0].id, out, signal: ctx.signal }),
+            ids,
           );
-        }
-        return {
-          result: {
-            kind: 'cidata',
-            path: m.path,
-            sha256: m.sha256,
-            size: m.size,
-            reused: m.reused,
-            installer: { path: installer!.path, sha256: installer!.sha256, size: installer!.size },
-          },
-          message: `${m.reused ? 'reused' : 'built'} cidata ${m.sha256.slice(0, 12)} + shared installer ${installer!.sha256.slice(0, 12)}`,
-        };
-      });
-    } else {
-      await groupStep(ctx, hosts, 'media', async () => {
-        const out = path.join(ctx.options.workDir, 'media', `installer-${ud.slice(0, 16)}.iso`);
-        const m = await cachedOrBuild(
-          ctx,
-          `iso:${ud}`,
-          'iso',
-          out,
-          { ...baseMeta, userDataSha256: ud },
-          () => ctx.services.buildIso({ base, userData, out, signal: ctx.signal }),
-          ids,
-        );
-        for (const id of ids) {
-          await ctx.store.staging.updateHost(ctx.runId, id, { mediaSha256: m.sha256 });
-          await ctx.hostEvent(
-            id,
-            'staging.media',
-            `installer ISO ${path.basename(m.path)} (sha256 ${m.sha256.slice(0, 12)}), shared by ${ids.length} host(s)`,
-            { media: m },
+          for (const id of ids) {
+            await ctx.store.staging.updateHost(ctx.runId, id, { mediaSha256: m.sha256 });
+            await ctx.hostEvent(
+              id,
+              'staging.media',
+              `cidata image ${path.basename(m.path)} (sha256 ${m.sha256.slice(0, 12)}) with installer ${path.basename(installer!.path)}`,
+              { cidata: m, installer },
+            );
+          }
+          return {
+            result: {
+              kind: 'cidata',
+              path: m.path,
+              sha256: m.sha256,
+              size: m.size,
+              reused: m.reused,
+              installer: { path: installer!.path, sha256: installer!.sha256, size: installer!.size },
+            },
+            message: `${m.reused ? 'reused' : 'built'} cidata ${m.sha256.slice(0, 12)} + shared installer ${installer!.sha256.slice(0, 12)}`,
+          };
+        });
+      } else {
+        await groupStep(ctx, hosts, 'media', async () => {
+          const out = path.join(ctx.options.workDir, 'media', `installer-${ud.slice(0, 16)}.iso`);
+          const m = await cachedOrBuild(
+            ctx,
+            `iso:${ud}`,
+            'iso',
+            out,
+            { ...baseMeta, userDataSha256: ud },
+            () => ctx.services.buildIso({ base, userData, out, signal: ctx.signal }),
+            ids,
           );
-        }
-        return {
-          result: {
-            kind: 'iso',
-            path: m.path,
-            sha256: m.sha256,
-            size: m.size,
-            reused: m.reused,
-            sharedBy: ids.length,
-          },
-          message: `${m.reused ? 'reused' : 'built'} ISO ${m.sha256.slice(0, 12)} shared by ${ids.length} host(s)`,
-        };
-      });
+          for (const id of ids) {
+            await ctx.store.staging.updateHost(ctx.runId, id, { mediaSha256: m.sha256 });
+            await ctx.hostEvent(
+              id,
+              'staging.media',
+              `installer ISO ${path.basename(m.path)} (sha256 ${m.sha256.slice(0, 12)}), shared by ${ids.length} host(s)`,
+              { media: m },
+            );
+          }
+          return {
+            result: {
+              kind: 'iso',
+              path: m.path,
+              sha256: m.sha256,
+              size: m.size,
+              reused: m.reused,
+              sharedBy: ids.length,
+            },
+            message: `${m.reused ? 'reused' : 'built'} ISO ${m.sha256.slice(0, 12)} shared by ${ids.length} host(s)`,
+          };
+        });
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(MEDIA_CONCURRENCY, queue.length) }, worker));
 }
 
 async function mediaOf(ctx: RunContext, hostId: string): Promise<HostMedia | undefined> {
