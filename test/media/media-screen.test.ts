@@ -95,7 +95,44 @@ describe.skipIf(!!skip)(`Media screen${skip ? ` (skipped: ${skip})` : ''}`, () =
     expect(fs.readdirSync(t.dir).filter((f) => f.includes('cancelled'))).toEqual([]);
   }, 180_000);
 
+  it('builds site media and a VM variant from the same form', async () => {
+    const p = h.page;
+    await p.goto(`${h.server.openUrl}#media`);
+    await p.getByRole('heading', { name: 'Build installer ISO' }).waitFor();
+    await p.getByLabel('Paste user-data').check();
+    await p.fill('#media-userdata', '#cloud-config\nstylus:\n  site:\n    name: site-from-ui\n');
+    await p.selectOption('#media-kind', 'site-fat');
+    expect(await p.locator('#media-base').isVisible()).toBe(false);
+    const img = path.join(t.dir, 'site-ui.img');
+    await p.fill('#media-out', img);
+    await p.getByRole('button', { name: 'Build', exact: true }).click();
+    await p
+      .getByRole('status', { name: 'Build result' })
+      .filter({ hasText: 'site-fat' })
+      .waitFor({ timeout: 60_000 });
+    expect(execFileSync('mtype', ['-i', img, '::/user-data'], { encoding: 'utf8' })).toContain(
+      'site-from-ui',
+    );
+    await p.selectOption('#media-kind', 'qcow2');
+    const small = await p
+      .locator('#media-base option', { hasText: 'fixture-installer.iso' })
+      .getAttribute('value');
+    await p.selectOption('#media-base', small!);
+    await p.fill('#media-userdata', PROFILE);
+    const qcow = path.join(t.dir, 'ui.qcow2');
+    await p.fill('#media-out', qcow);
+    await p.getByRole('button', { name: 'Build', exact: true }).click();
+    await p
+      .getByRole('status', { name: 'Build result' })
+      .filter({ hasText: 'qcow2' })
+      .waitFor({ timeout: 120_000 });
+    expect(fs.readFileSync(qcow).subarray(0, 4).toString('latin1')).toBe('QFI\xfb');
+    await p.locator('table[aria-label="Built media"] tr', { hasText: 'ui.qcow2' }).waitFor();
+    await h.shot('media-variant');
+  }, 180_000);
+
   it('inspects an ISO by path and rejects invalid user-data with line numbers', async () => {
+    await h.page.selectOption('#media-kind', 'iso');
     const p = h.page;
     await p.fill('#media-inspect-path', fx.iso);
     await p.getByRole('button', { name: 'Inspect ISO' }).click();

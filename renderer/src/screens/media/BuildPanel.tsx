@@ -1,17 +1,34 @@
-// Build an installer ISO: pick a base (stored or a path), user-data from a profile (optionally
-// rendered for a host) or pasted text, then build with progress and cancel.
+// Build an installer ISO (or site media, or a VM variant): pick a base (stored or a path), user-data
+// from a profile (optionally rendered for a host) or pasted text, then build with progress and cancel.
 import { useMemo, useState } from 'react';
 import { formatBytes } from '../../../../shared/format';
 import { ErrorBox, Field, ProgressBar, Section } from '../../ui/components';
 import { useAction, useQuery } from '../../ui/hooks';
 
 type Source = 'profile' | 'text';
+type Kind = 'iso' | 'site-iso' | 'site-fat' | 'raw' | 'qcow2' | 'vmdk' | 'ova' | 'ami';
+
+const KINDS: Array<{ id: Kind; label: string }> = [
+  { id: 'iso', label: 'Installer ISO (bare metal, USB)' },
+  { id: 'site-iso', label: 'Site user-data: cidata ISO' },
+  { id: 'site-fat', label: 'Site user-data: CIDATA FAT image (stick)' },
+  { id: 'qcow2', label: 'VM: QCOW2 (OpenStack, MaaS)' },
+  { id: 'ova', label: 'VM: OVA (VMware)' },
+  { id: 'vmdk', label: 'VM: VMDK (streamOptimized)' },
+  { id: 'raw', label: 'VM: raw disk image' },
+  { id: 'ami', label: 'VM: AMI (raw + AWS import files)' },
+];
 
 export function BuildPanel({ onBuilt }: { onBuilt: () => void }) {
   const bases = useQuery('media.bases.list', {});
   const profiles = useQuery('profiles.list', {});
   const hosts = useQuery('hosts.list', {});
   const build = useAction('media.build');
+  const site = useAction('media.siteMedia');
+  const variant = useAction('media.variant');
+  const [kind, setKind] = useState<Kind>('iso');
+  const needsBase = kind !== 'site-iso' && kind !== 'site-fat';
+  const action = kind === 'iso' ? build : needsBase ? variant : site;
   const [base, setBase] = useState('');
   const [basePath, setBasePath] = useState('');
   const [source, setSource] = useState<Source>('profile');
@@ -28,24 +45,48 @@ export function BuildPanel({ onBuilt }: { onBuilt: () => void }) {
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    if (!chosenBase) return setFormError('Choose a base ISO or enter its path.');
+    if (needsBase && !chosenBase) return setFormError('Choose a base ISO or enter its path.');
     if (source === 'profile' && !profile)
       return setFormError('Choose a profile, or paste user-data instead.');
     setFormError(undefined);
-    const r = await build.run({
-      base: chosenBase,
+    const common = {
       ...(source === 'profile' ? { profile, hostId: hostId || undefined } : { userData: text }),
       out: out.trim() || undefined,
       force,
-    });
+    };
+    const r =
+      kind === 'iso'
+        ? await build.run({ base: chosenBase, ...common })
+        : kind === 'site-iso' || kind === 'site-fat'
+          ? await site.run({ ...common, format: kind === 'site-iso' ? 'iso' : 'fat' })
+          : await variant.run({ base: chosenBase, ...common, format: kind });
     if (r) onBuilt();
   }
 
-  const details = build.error?.details as { lines?: string[] } | undefined;
+  const details = action.error?.details as { lines?: string[] } | undefined;
+  const otherResult =
+    kind === 'iso' ? undefined : needsBase ? variant.result?.artifact : site.result?.artifact;
   return (
     <Section title="Build installer ISO">
       <form onSubmit={submit} className="media-build" aria-label="Build installer ISO">
         <div className="grid-2">
+          <Field label="What to build" htmlFor="media-kind">
+            <select
+              id="media-kind"
+              value={kind}
+              onChange={(e) => setKind(e.target.value as Kind)}
+              disabled={action.running}
+            >
+              {KINDS.map((k) => (
+                <option key={k.id} value={k.id}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <span />
+        </div>
+        <div className="grid-2" hidden={!needsBase}>
           <Field
             label="Base installer ISO"
             htmlFor="media-base"
@@ -156,26 +197,34 @@ export function BuildPanel({ onBuilt }: { onBuilt: () => void }) {
           </label>
         </div>
         <div className="row">
-          <button type="submit" className="primary" disabled={build.running}>
-            {build.running ? 'Building…' : 'Build ISO'}
+          <button type="submit" className="primary" disabled={action.running}>
+            {action.running ? 'Building…' : kind === 'iso' ? 'Build ISO' : 'Build'}
           </button>
-          {build.running && (
-            <button type="button" onClick={build.cancel}>
+          {action.running && (
+            <button type="button" onClick={action.cancel}>
               Cancel
             </button>
           )}
         </div>
       </form>
-      {build.running && (
-        <ProgressBar progress={build.progress ?? { phase: 'starting', percent: 0 }} label="Build progress" />
+      {action.running && (
+        <ProgressBar progress={action.progress ?? { phase: 'starting', percent: 0 }} label="Build progress" />
       )}
-      <ErrorBox error={build.error} onDismiss={() => build.setError(undefined)} />
+      <ErrorBox error={action.error} onDismiss={() => action.setError(undefined)} />
       {details?.lines && (
         <pre className="yaml media-diagnostics" aria-label="User-data errors">
           {details.lines.join('\n')}
         </pre>
       )}
-      {build.result && !build.running && !build.error && (
+      {otherResult && !action.running && !action.error && (
+        <div className="media-result" role="status" aria-label="Build result">
+          <strong>
+            Built {otherResult.path} ({otherResult.kind}, {formatBytes(otherResult.size)})
+          </strong>
+          <div className="mono">SHA-256 {otherResult.sha256}</div>
+        </div>
+      )}
+      {kind === 'iso' && build.result && !build.running && !build.error && (
         <div className="media-result" role="status" aria-label="Build result">
           <strong>Built {build.result.path}</strong>
           {build.result.warnings.map((w) => (
