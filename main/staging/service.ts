@@ -65,10 +65,23 @@ export interface ExecuteInput {
   beforeBatch?: BeforeBatch;
 }
 
+/** PXE settings for a session: the run's stored ones, overridden by what this session gives. */
+export async function sessionSettings(
+  app: AppContext,
+  runId: string,
+  given: ServiceSettings = {},
+): Promise<ServiceSettings> {
+  const run = await app.store.staging.getRun(runId);
+  const o = (run?.options ?? {}) as RunOptions;
+  const defined = Object.fromEntries(Object.entries(given.pxe ?? {}).filter(([, v]) => v !== undefined));
+  return { ...given, pxe: { image: o.image, ...(o.pxe ?? {}), ...defined } };
+}
+
 export async function execute(app: AppContext, i: ExecuteInput) {
+  const settings = await sessionSettings(app, i.runId, i.settings);
   return executeRun({
     store: app.store,
-    services: i.services ?? defaultServices(app, i.settings),
+    services: i.services ?? defaultServices(app, settings),
     runId: i.runId,
     signal: i.signal,
     targets: i.targets,

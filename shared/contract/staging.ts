@@ -135,6 +135,20 @@ export const RunOptions = z.object({
   mediaMode: MediaMode.default('per-host'),
   /** Where built media, labels and reports of this run are kept. */
   workDir: z.string().optional(),
+  /** PXE service settings, kept with the run so a resume serves the same way. */
+  pxe: z
+    .object({
+      interface: z.string(),
+      address: z.string(),
+      mode: z.enum(['proxy', 'dhcp']),
+      dhcpRange: z.string(),
+      httpPort: z.number().int().positive().max(65535),
+      kernel: z.string(),
+      initrd: z.string(),
+      cmdlineTemplate: z.string(),
+    })
+    .partial()
+    .optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

@@ -95,40 +95,37 @@ describe.skipIf(reason)(
     /** Run `edgebench stage` inside the namespace; boot the PXE VMs once the run waits for them. */
     function stage(
       dataDir: string,
-      o: { killAfter?: (e: any) => boolean; bootVms: boolean; tag: string },
+      o: { killAfter?: (e: any) => boolean; bootVms: boolean; tag: string; resume?: string },
     ): Promise<Staged> {
-      const args = [
-        'netns',
-        'exec',
-        lab.ns,
-        process.execPath,
-        BIN,
-        '--data-dir',
-        dataDir,
-        'stage',
-        '--manifest',
-        manifest,
-        '--sites',
-        sites,
-        '--image',
-        iso,
-        ...loops.devices.flatMap((d) => ['--target', d]),
-        '--pxe-interface',
-        lab.bridge,
-        '--pxe-mode',
-        'dhcp',
-        '--pxe-dhcp-range',
-        '10.77.0.100,10.77.0.150,255.255.255.0',
-        '--pxe-kernel',
-        kernel,
-        '--pxe-initrd',
-        initrd,
-        '--pxe-cmdline',
-        `${fx.cmdline.replace(/root=\S+/, '')} ip=dhcp {{config}}`,
-        '--pxe-timeout',
-        '600',
-        '--json',
-      ];
+      const head = ['netns', 'exec', lab.ns, process.execPath, BIN, '--data-dir', dataDir, 'stage'];
+      // A resume names only the run: image, drives and PXE settings come from the stored run.
+      const args = o.resume
+        ? [...head, '--resume', o.resume, '--json']
+        : [
+            ...head,
+            '--manifest',
+            manifest,
+            '--sites',
+            sites,
+            '--image',
+            iso,
+            ...loops.devices.flatMap((d) => ['--target', d]),
+            '--pxe-interface',
+            lab.bridge,
+            '--pxe-mode',
+            'dhcp',
+            '--pxe-dhcp-range',
+            '10.77.0.100,10.77.0.150,255.255.255.0',
+            '--pxe-kernel',
+            kernel,
+            '--pxe-initrd',
+            initrd,
+            '--pxe-cmdline',
+            `${fx.cmdline.replace(/root=\S+/, '')} ip=dhcp {{config}}`,
+            '--pxe-timeout',
+            '600',
+            '--json',
+          ];
       const child = spawn('ip', args, { env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
       const events: any[] = [];
       const vms: Array<Promise<QemuResult>> = [];
@@ -276,7 +273,7 @@ describe.skipIf(reason)(
       expect(finishedBefore.size).toBeGreaterThan(10);
 
       // 3. Resume: the same command again.
-      const second = await stage(dataDir, { bootVms: true, tag: 'resumed' });
+      const second = await stage(dataDir, { bootVms: true, tag: 'resumed', resume: before.runId });
       expect(second.code, failures(second)).toBe(0);
       const after = await snapshot(dataDir);
       checkVms(second.vms, path.join(dataDir, 'staging', after.runId));

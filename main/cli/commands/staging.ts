@@ -1,5 +1,6 @@
 // CLI commands of the staging capability: `edgebench stage` (check, run, resume, status, list),
 // `edgebench report RUN`, `edgebench inventory list|export`. See docs/staging.md.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import { formatDuration } from '../../../shared/format';
@@ -89,6 +90,25 @@ function progressLine(e: StagingProgress): string {
   if (!e.hostId)
     return `[${pct}] run ${e.state ?? ''}${e.message ? ': ' + e.message : ''} (${e.hostsDone}/${e.hostsTotal} hosts done, ${e.hostsFailed} failed)${eta}`;
   return `[${pct}] ${e.hostId.padEnd(20)} ${(e.step ?? '').padEnd(8)} ${(e.state ?? '').padEnd(8)} ${e.message ?? ''}${eta}`;
+}
+
+function pxeFlags(o: StageOpts) {
+  const pxe = {
+    interface: o.pxeInterface,
+    address: o.pxeAddress,
+    mode: enumOpt('--pxe-mode', o.pxeMode, ['proxy', 'dhcp'] as const),
+    dhcpRange: o.pxeDhcpRange,
+    httpPort: o.pxeHttpPort ? Number(o.pxeHttpPort) : undefined,
+    kernel: o.pxeKernel ? path.resolve(o.pxeKernel) : undefined,
+    initrd: o.pxeInitrd ? path.resolve(o.pxeInitrd) : undefined,
+    cmdlineTemplate: o.pxeCmdline,
+  };
+  if (
+    pxe.httpPort !== undefined &&
+    !(Number.isInteger(pxe.httpPort) && pxe.httpPort > 0 && pxe.httpPort < 65536)
+  )
+    throw new AppError('EUSAGE', `--pxe-http-port must be a port number (got "${o.pxeHttpPort}")`);
+  return Object.fromEntries(Object.entries(pxe).filter(([, v]) => v !== undefined));
 }
 
 export function registerStagingCommands(program: Command, cli: CliContext): void {
@@ -188,6 +208,7 @@ Exit codes: 0 all hosts staged, 1 manifest invalid (nothing started), 4 some hos
             image: o.image,
             mediaMode: enumOpt('--media-mode', o.mediaMode, ['per-host', 'cidata'] as const),
             workDir: o.workDir,
+            pxe: pxeFlags(o),
           },
           o.newRun,
         );
@@ -222,21 +243,7 @@ Exit codes: 0 all hosts staged, 1 manifest invalid (nothing started), 4 some hos
                 b.signal,
               )
           : undefined,
-        settings: {
-          pxe: {
-            interface: o.pxeInterface,
-            address: o.pxeAddress,
-            mode: enumOpt('--pxe-mode', o.pxeMode, ['proxy', 'dhcp'] as const),
-            dhcpRange: o.pxeDhcpRange,
-            httpPort: o.pxeHttpPort ? Number(o.pxeHttpPort) : undefined,
-            image:
-              o.image ??
-              ((await app.store.staging.getRun(runId))?.options as { image?: string } | undefined)?.image,
-            kernel: o.pxeKernel,
-            initrd: o.pxeInitrd,
-            cmdlineTemplate: o.pxeCmdline,
-          },
-        },
+        settings: { pxe: { ...pxeFlags(o), image: o.image } },
         onEvent: (e) => (json ? cli.jsonLine({ type: 'staging.progress', ...e }) : cli.err(progressLine(e))),
       });
       const detail = await runDetail(app.store, runId);

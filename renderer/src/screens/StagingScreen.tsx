@@ -22,6 +22,7 @@ export function StagingScreen() {
   const [targets, setTargets] = useState('');
   const [mediaMode, setMediaMode] = useState<'per-host' | 'cidata'>('per-host');
   const [newRun, setNewRun] = useState(false);
+  const [pxeIf, setPxeIf] = useState('');
   const [busy, setBusy] = useState(false);
   const [runId, setRunId] = useState<string | undefined>(() => /^#staging\/(.+)$/.exec(location.hash)?.[1]);
   const runs = useQuery('staging.list', { limit: 20 });
@@ -60,6 +61,7 @@ export function StagingScreen() {
           image: image.trim() || undefined,
           targets: targets.split(/[\s,]+/).filter(Boolean),
           mediaMode,
+          ...(pxeIf.trim() ? { pxe: { interface: pxeIf.trim() } } : {}),
         },
       });
       setRunId(r.runId);
@@ -124,6 +126,19 @@ export function StagingScreen() {
               <option value="per-host">An ISO per distinct user-data</option>
               <option value="cidata">One shared ISO + a per-host cidata image</option>
             </select>
+          </Field>
+          <Field
+            label="PXE interface"
+            htmlFor="st-pxe-if"
+            hint="For PXE hosts: the NIC facing them (boot files come from the ISO)"
+          >
+            <input
+              id="st-pxe-if"
+              className="mono"
+              placeholder="eth1"
+              value={pxeIf}
+              onChange={(e) => setPxeIf(e.target.value)}
+            />
           </Field>
           <Field label="Delivery for rows without one" htmlFor="st-via">
             <select id="st-via" value={via} onChange={(e) => setVia(e.target.value as '' | 'usb' | 'pxe')}>
