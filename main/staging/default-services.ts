@@ -4,7 +4,7 @@ import type { AppContext } from '../app';
 import type { Host } from '../../shared/contract/hosts';
 import type { ManifestHost } from '../../shared/contract/staging';
 import { renderHostUserData } from './adapters/userdata';
-import { registerHosts, writeLabel } from './adapters/register';
+import { registerHosts, writeLabel, writeLabelSheet } from './adapters/register';
 import { buildCidataImage, buildInstallerIso, inspectBaseImage } from './adapters/media';
 import { flashToTargets } from './adapters/flash';
 import { startPxeSession, type PxeSettings } from './adapters/pxe';
@@ -42,5 +42,6 @@ export function defaultServices(app: AppContext, settings: ServiceSettings = {})
     startPxe: (a) => startPxeSession(app, a, settings.pxe),
     register: (a) => registerHosts(app, a.hosts, a.signal),
     label: (a) => writeLabel(app, a.host, a.out),
+    labelSheet: (a) => writeLabelSheet(app, a.hosts, a.out),
   };
 }

@@ -197,6 +197,7 @@ async function executeOwned(o: ExecuteOptions): Promise<RunState> {
     await Promise.all([deliverUsb(ctx, registering.push), deliverPxe(ctx, registering.push)]);
     registering.close();
     await registering.done;
+    await labelSheet(ctx);
     final = ac.signal.aborted ? 'cancelled' : finalState(tracker);
   } catch (e) {
     final = isCancelled(e) || ac.signal.aborted ? 'cancelled' : 'failed';
@@ -286,6 +287,28 @@ async function renderStage(ctx: RunContext): Promise<void> {
         result: { userDataSha256, bytes: Buffer.byteLength(text), path: file, profile: h.profile },
         message: `user-data ${userDataSha256.slice(0, 12)}`,
       };
+    });
+  }
+}
+
+/** The labels of every host that has one, on one sheet to print (labels/labels.pdf). */
+async function labelSheet(ctx: RunContext): Promise<void> {
+  const hosts = ctx.hosts.filter((h) => ctx.tracker.isFinished(h.id, 'label'));
+  if (!hosts.length || !ctx.services.labelSheet || ctx.signal.aborted) return;
+  const out = path.join(ctx.options.workDir, 'labels', 'labels.pdf');
+  try {
+    const r = await ctx.services.labelSheet({ hosts, out });
+    await ctx.store.staging.addTimeline({
+      runId: ctx.runId,
+      kind: 'labels',
+      message: `label sheet ${r.path} (${hosts.length} labels, sha256 ${r.sha256.slice(0, 12)})`,
+      data: r,
+    });
+  } catch (e) {
+    await ctx.store.staging.addTimeline({
+      runId: ctx.runId,
+      kind: 'labels-failed',
+      message: `label sheet not written: ${errorInfo(e).message}`,
     });
   }
 }

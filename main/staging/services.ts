@@ -80,4 +80,6 @@ export interface StagingServices {
     out: string;
     signal: AbortSignal;
   }): Promise<BuiltMedia>;
+  /** One printable sheet (PDF) with the labels of these hosts. */
+  labelSheet?(a: { hosts: ManifestHost[]; out: string }): Promise<BuiltMedia>;
 }

@@ -71,6 +71,11 @@ describe.skipIf(skipReason({ files: [BIN] }))('edgebench stage / report / invent
     expect(r.code, r.stdout.slice(-1500)).toBe(0);
     const end = jsonLines(r.stdout).at(-1);
     expect(end).toMatchObject({ ok: true, state: 'done' });
+    // Labels: one SVG per host and a printable sheet of all of them.
+    const labels = path.join(dataDir, 'staging', end.runId, 'labels');
+    expect(fs.readdirSync(labels).sort()).toEqual(['labels.pdf', 'srv-001.svg', 'srv-002.svg']);
+    expect(fs.readFileSync(path.join(labels, 'labels.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(fs.readFileSync(path.join(labels, 'srv-001.svg'), 'utf8')).toContain('ID: srv-001');
     // Same manifest again: same run, nothing to do.
     const again = await cli(['stage', '--manifest', m, '--sites', sites, '--image', iso, '--json']);
     expect(jsonLines(again.stdout).at(-1)).toMatchObject({ runId: end.runId, alreadyDone: true });

@@ -9,7 +9,7 @@ import { toErrorData } from '../../api/dispatch';
 import { sha256 } from '../../core/hash';
 import { writeFileAtomic } from '../../core/fs-safe';
 import { enqueueRegistration, syncRegistrations } from '../../register/queue';
-import { getRegistrationURL, labelData, labelSvg } from '../../register/labels';
+import { getRegistrationURL, labelData, labelsPdf, labelSvg } from '../../register/labels';
 import type { BuiltMedia, RegistrationOutcome } from '../services';
 
 export async function registerHosts(
@@ -86,4 +86,23 @@ export async function writeLabel(app: AppContext, host: ManifestHost, out: strin
   const text = await labelSvg(data);
   await writeFileAtomic(svg, text, { force: true });
   return { path: svg, sha256: sha256(text), size: Buffer.byteLength(text) };
+}
+
+/** All labels of a run on one printable A4 sheet (register's PDF layout). */
+export async function writeLabelSheet(
+  app: AppContext,
+  hosts: ManifestHost[],
+  out: string,
+): Promise<BuiltMedia> {
+  const url = await getRegistrationURL(app);
+  const data = [];
+  for (const h of hosts) {
+    const stored = await app.store.hosts.get(h.id);
+    if (!stored) continue;
+    data.push(url ? labelData(stored, url) : { ...labelData(stored, 'http://invalid/'), url: h.id });
+  }
+  const pdf = await labelsPdf(data);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  await writeFileAtomic(out, pdf, { force: true });
+  return { path: out, sha256: sha256(pdf), size: pdf.length };
 }
