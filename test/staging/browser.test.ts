@@ -91,7 +91,34 @@ describe.skipIf(reason)('Staging and Hosts screens in Chromium', () => {
     await page.fill('#st-image', copyFixture(fx.iso, work.dir));
     await page.fill('#st-targets', `${t1}, ${t2}`);
     await ui.shot('staging-valid');
+    // Record every value the overall progress bar shows, to prove the view updates live.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { ebProgress: string[] }).ebProgress = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[aria-label="Overall progress"] [role=progressbar]');
+        const v = bar?.getAttribute('aria-valuenow');
+        if (v && seen.at(-1) !== v) seen.push(v);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     await page.click('[data-testid=start-run]');
+    // A screenshot while hosts are still moving through their steps (when the run is not too quick).
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const st = await page
+        .locator('[data-testid=run-summary]')
+        .getAttribute('data-state')
+        .catch(() => null);
+      if (st && st !== 'running') break;
+      if (
+        st === 'running' &&
+        (await page.locator('table[aria-label="Hosts of this run"] tbody tr[data-state=done]').count()) > 0
+      ) {
+        await ui.shot('staging-run-live');
+        break;
+      }
+      await page.waitForTimeout(50);
+    }
 
     // Watch it: hosts move through their steps, then the run is done.
     const summary = page.locator('[data-testid=run-summary]');
@@ -104,6 +131,14 @@ describe.skipIf(reason)('Staging and Hosts screens in Chromium', () => {
       await page.locator('table[aria-label="Hosts of this run"] tbody tr[data-state=done]').count(),
     ).toBe(4);
     expect(await page.getByRole('progressbar').first().getAttribute('aria-valuenow')).toBe('100');
+    const seen = await page.evaluate(() =>
+      (window as unknown as { ebProgress: string[] }).ebProgress.map(Number),
+    );
+    expect(
+      seen.some((v) => v > 0 && v < 100),
+      JSON.stringify(seen),
+    ).toBe(true);
+    expect(seen.at(-1)).toBe(100);
     await ui.shot('staging-run-done');
     expect(sim.hosts.size).toBe(4);
     expect(fs.statSync(t2).size).toBeGreaterThan(1_000_000);
