@@ -162,6 +162,10 @@ describe.skipIf(reason)('Staging and Hosts screens in Chromium', () => {
     expect(facts).toContain('SN-B3');
     expect(facts).toMatch(/verified/);
     expect(facts).toMatch(/registered/);
+    // The host's page lists its flash records (drive, verify result).
+    const recordRows = page.locator('[data-testid=host-detail] table.flash-records tbody tr');
+    await expect.poll(() => recordRows.count()).toBeGreaterThan(0);
+    expect(await recordRows.first().innerText()).toMatch(/stick-\d\.img[\s\S]*passed/);
     await page.fill('input[aria-label="Search hosts"]', 'rack=2');
     await expect.poll(() => page.locator('table[aria-label="Inventory"] tbody tr').count()).toBe(1);
     expect(

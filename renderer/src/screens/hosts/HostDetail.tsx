@@ -4,6 +4,7 @@ import type { ResponseOf } from '../../../../shared/contract';
 import { ErrorBox, Section } from '../../ui/components';
 import { useQuery } from '../../ui/hooks';
 import { StateBadge } from '../staging/StateBadge';
+import { FlashRecords } from '../flash/FlashRecords';
 
 type Detail = ResponseOf<'inventory.host'>;
 
@@ -78,6 +79,8 @@ export function HostDetail({ hostId, onClose }: { hostId: string; onClose(): voi
               ))}
             </div>
           )}
+          <h3>Flash records</h3>
+          <FlashRecords hostId={hostId} limit={50} />
           <h3>History</h3>
           <table className="data" aria-label="History">
             <thead>
