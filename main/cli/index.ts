@@ -91,6 +91,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Entry used by bin/edgebench.cjs. */
 export function runCli(): void {
+  // `edgebench ... | head`: a closed pipe ends the command quietly instead of crashing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv).then(
     (code) => {
       // Long-running servers keep the event loop alive themselves; everything else ends here.
