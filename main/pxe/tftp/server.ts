@@ -209,8 +209,8 @@ class Transfer {
       this.finish(false, te.message);
       return;
     }
+    if (this.done) return src.release(); // aborted (server stopping) while the file was opened
     this.src = src;
-    if (this.done) return; // aborted (server stopping) while the file was opened
     const n = negotiate(this.req, src.size, {
       maxBlksize: cfg.maxBlksize ?? 65464,
       maxWindowsize: cfg.maxWindowsize ?? 64,
