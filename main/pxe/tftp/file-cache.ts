@@ -90,8 +90,7 @@ export class FileCache {
 
 async function readAll(fd: fs.promises.FileHandle, size: number): Promise<Buffer> {
   try {
-    // Shared memory: transfer threads read it without a copy (see transfer-pool.ts).
-    const buf = Buffer.from(new SharedArrayBuffer(size));
+    const buf = Buffer.allocUnsafe(size);
     let off = 0;
     while (off < size) {
       const { bytesRead } = await fd.read(buf, off, size - off, off);

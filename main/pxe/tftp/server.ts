@@ -1,13 +1,8 @@
 // Read-only TFTP server: RFC 1350 with blksize/tsize/timeout (RFC 2347-2349) and windowsize
 // (RFC 7440), retransmission on timeout, many transfers at once (one socket per transfer, as
 // the RFC's transfer IDs want). Writes are refused; names cannot leave the served folder.
-// Requests, path checks, file opening and option negotiation happen on this thread; transfers of
-// files held in memory are then spread over this thread and a pool of transfer threads
-// (transfer-pool.ts, one per extra core) so concurrent clients use every core.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import os from 'node:os';
-import { TransferPool } from './transfer-pool';
 import { bindUdp, closeUdp } from '../dhcp/udp';
 import {
   dataHeader,
@@ -49,8 +44,6 @@ export interface TftpConfig {
   /** Retransmissions of one window before giving up. */
   retries?: number;
   defaultTimeoutMs?: number;
-  /** Transfer threads besides this one (default: cores - 1, at most 3; 0: all on this thread). */
-  transferThreads?: number;
   onTransfer?: (r: TransferResult) => void;
   onRefused?: (r: { file: string; address: string; reason: string }) => void;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -60,11 +53,7 @@ export class TftpServer {
   private sock?: dgram.Socket;
   private realRoot = '';
   private readonly active = new Map<string, Transfer>();
-  /** Transfers sending from this thread (the others run on the pool's threads). */
-  localTransfers = 0;
   readonly cache = new FileCache();
-  /** Present while started, when transfer threads are used. */
-  pool?: TransferPool;
   readonly stats = { requests: 0, malformed: 0, refused: 0, transfers: 0 };
 
   constructor(readonly cfg: TftpConfig) {}
@@ -81,9 +70,6 @@ export class TftpServer {
     this.sock = await bindUdp(this.cfg.port ?? 69, this.cfg.bindAddress ?? '0.0.0.0', 'TFTP server');
     this.sock.on('error', (e) => this.log('warn', `TFTP socket: ${e.message}`));
     this.sock.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
-    const cores = os.availableParallelism();
-    const threads = this.cfg.transferThreads ?? Math.min(cores - 1, 3);
-    if (threads > 0) this.pool = new TransferPool(threads, (m) => this.log('warn', m));
   }
 
   /** The listening socket stops keeping the process alive (transfers still do while they run). */
@@ -94,10 +80,8 @@ export class TftpServer {
   async stop(): Promise<void> {
     const s = this.sock;
     this.sock = undefined;
-    const pool = this.pool;
-    this.pool = undefined;
     for (const t of [...this.active.values()]) t.abort('server stopping');
-    await Promise.all([closeUdp(s), pool?.stop('server stopping')]);
+    await closeUdp(s);
     this.cache.clear();
   }
 
@@ -177,9 +161,6 @@ class Transfer {
   private base = 1;
   private sentUpTo = 0;
   private tries = 0;
-  /** Set when the transfer runs on a transfer thread: aborts it there. */
-  private abortRemote?: (reason: string) => void;
-  private local = false;
   private waitingOack = false;
   private oack?: Buffer;
   private readonly t0 = Date.now();
@@ -194,13 +175,25 @@ class Transfer {
 
   async run(): Promise<void> {
     const cfg = this.server.cfg;
-    let src: FileSource;
     try {
-      src = await this.server.openSource(this.req);
+      this.sock = await bindUdp(0, cfg.bindAddress ?? '0.0.0.0', 'TFTP transfer', { reuseAddr: false });
+    } catch (e) {
+      this.finish(false, (e as Error).message);
+      return;
+    }
+    this.sock.on('error', () => undefined);
+    this.sock.on('message', (m, r) => this.onMessage(m, r));
+    // A connected socket: the kernel drops datagrams from other transfer IDs, and send() skips
+    // the per-packet address lookup (the fast path of lock-step transfers).
+    const sock = this.sock;
+    await new Promise<void>((resolve) => sock.connect(this.peer.port, this.peer.address, () => resolve()));
+    try {
+      const src = await this.server.openSource(this.req);
+      if (this.done) return src.release(); // aborted (server stopping) while the file was opened
+      this.src = src;
     } catch (e) {
       const te = e instanceof TftpError ? e : new TftpError(TftpErr.NOT_DEFINED, (e as Error).message);
-      // The error comes from a new transfer ID, as RFC 1350 wants.
-      if (await this.openSocket()) this.send(errorPacket(te.code, te.message));
+      this.send(errorPacket(te.code, te.message));
       this.server.cfg.onRefused?.({
         file: this.req.filename,
         address: this.peer.address,
@@ -209,9 +202,7 @@ class Transfer {
       this.finish(false, te.message);
       return;
     }
-    if (this.done) return src.release(); // aborted (server stopping) while the file was opened
-    this.src = src;
-    const n = negotiate(this.req, src.size, {
+    const n = negotiate(this.req, this.src.size, {
       maxBlksize: cfg.maxBlksize ?? 65464,
       maxWindowsize: cfg.maxWindowsize ?? 64,
       defaultTimeoutMs: cfg.defaultTimeoutMs ?? 1000,
@@ -219,68 +210,17 @@ class Transfer {
     this.blksize = n.blksize;
     this.window = n.windowsize;
     this.timeoutMs = n.timeoutMs;
-    this.lastBlock = Math.floor(src.size / this.blksize) + 1;
-    const oack = n.oack.size ? oackPacket(n.oack) : undefined;
-    // Files in memory go to the least busy of this thread and the transfer threads; the rest
-    // (over 128 MiB) are served from here.
-    const whole = this.server.pool && src.readSync?.(0, src.size);
-    if (whole && whole.length === src.size) {
-      this.abortRemote = this.server.pool?.run(
-        {
-          address: this.peer.address,
-          port: this.peer.port,
-          bindAddress: cfg.bindAddress ?? '0.0.0.0',
-          data: whole,
-          blksize: this.blksize,
-          windowsize: this.window,
-          timeoutMs: this.timeoutMs,
-          retries: cfg.retries ?? 5,
-          oack,
-        },
-        this.server.localTransfers,
-        (end) => {
-          this.bytesAcked = end.bytesAcked;
-          this.finish(end.ok, end.error, end.queryOnly);
-        },
-      );
-      if (this.abortRemote) return;
-    }
-    this.local = true;
-    this.server.localTransfers++;
-    if (!(await this.openSocket())) return;
-    if (oack) {
+    this.lastBlock = Math.floor(this.src.size / this.blksize) + 1;
+    if (n.oack.size) {
       this.waitingOack = true;
-      this.oack = oack;
+      this.oack = oackPacket(n.oack);
       this.send(this.oack);
       this.arm();
     } else await this.sendWindow();
   }
 
-  /** This transfer's own socket, connected to the client; false (transfer ended) if it fails. */
-  private async openSocket(): Promise<boolean> {
-    const cfg = this.server.cfg;
-    try {
-      this.sock = await bindUdp(0, cfg.bindAddress ?? '0.0.0.0', 'TFTP transfer', { reuseAddr: false });
-    } catch (e) {
-      this.finish(false, (e as Error).message);
-      return false;
-    }
-    if (this.done) {
-      void closeUdp(this.sock);
-      return false;
-    }
-    this.sock.on('error', () => undefined);
-    this.sock.on('message', (m, r) => this.onMessage(m, r));
-    // A connected socket: the kernel drops datagrams from other transfer IDs, and send() skips
-    // the per-packet address lookup (the fast path of lock-step transfers).
-    const sock = this.sock;
-    await new Promise<void>((resolve) => sock.connect(this.peer.port, this.peer.address, () => resolve()));
-    return !this.done;
-  }
-
   abort(reason: string): void {
     if (this.done) return;
-    if (this.abortRemote) return this.abortRemote(reason); // ends through the thread's answer
     this.send(errorPacket(TftpErr.NOT_DEFINED, reason));
     this.finish(false, reason);
   }
@@ -378,7 +318,6 @@ class Transfer {
   private finish(ok: boolean, error?: string, queryOnly = false): void {
     if (this.done) return;
     this.done = true;
-    if (this.local) this.server.localTransfers--;
     clearTimeout(this.timer);
     const sock = this.sock;
     this.sock = undefined;
