@@ -18,7 +18,11 @@ export const PROFILES = [
 
 let certs: SimCerts | undefined;
 export function simCerts(): SimCerts {
-  if (!certs) certs = makeCerts(fs.mkdtempSync(path.join(os.tmpdir(), 'eb-simca-')));
+  if (!certs) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eb-simca-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    certs = makeCerts(dir);
+  }
   return certs;
 }
 

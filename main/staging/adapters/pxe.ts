@@ -41,7 +41,7 @@ export async function startPxeSession(
   const events = new Map<string, BootEvent[]>();
   const waiters = new Map<string, Array<(b: PxeBoot) => void>>();
   const booted = new Map<string, PxeBoot>();
-  const svc = await startPxeService({
+  const started = startPxeService({
     interface: s.interface,
     address: s.address,
     mode: s.mode,
@@ -68,10 +68,14 @@ export async function startPxeSession(
       }
     },
   });
+  const svc = await started.catch((e: unknown) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
   return {
     description: `${svc.address} (${s.mode ?? 'proxy'} DHCP, HTTP ${svc.urls.http}) for ${a.hosts.length} host(s)`,
     waitForBoot(mac, signal) {
-      const m = mac.toLowerCase();
+      const m = mac.toLowerCase().replace(/-/g, ':'); // the PXE service reports 52:54:00:...
       const done = booted.get(m);
       if (done) return Promise.resolve(done);
       return new Promise<PxeBoot>((resolve, reject) => {
