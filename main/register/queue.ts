@@ -14,6 +14,7 @@ import { isTransient } from '../palette/errors';
 import { loadSettings } from '../palette/credentials';
 import { paletteClient } from './connect';
 import { testStep } from './test-hooks';
+import { pidAlive } from '../core/process';
 
 export interface EnqueueInput {
   hostId: string;
@@ -77,15 +78,6 @@ export async function enqueueRegistration(app: AppContext, input: EnqueueInput):
 // ---- one sync at a time: in this process and across processes --------------------------------
 
 const running = new WeakMap<AppContext, Promise<SyncSummary>>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function takeLock(app: AppContext): () => void {
   if (app.dataDir === ':memory:') return () => undefined;

@@ -12,12 +12,14 @@ import type {
   StepName,
 } from '../../shared/contract/staging';
 import type { Store } from '../store';
-import type { Host } from '../../shared/contract/hosts';
 import { sha256 } from '../core/hash';
 import type { RunManifest } from './run-create';
 import type { StagingServices } from './services';
 import { RunTracker, errorInfo } from './tracker';
-import { deliverPxe, deliverUsb, mediaStage, registerAndLabel } from './run-stages';
+import { deliverPxe, deliverUsb, registerAndLabel } from './run-stages';
+import { mediaStage } from './run-media';
+import { pidAlive } from '../core/process';
+import { hostValuesFor } from './host-values';
 
 export interface ExecuteOptions {
   store: Store;
@@ -60,15 +62,6 @@ export interface RunContext {
     s: StepName,
     fn: () => Promise<{ result: Record<string, unknown>; message: string; skipped?: boolean }>,
   ): Promise<boolean>;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const STALE_MS = 30_000;
@@ -261,16 +254,7 @@ async function renderStage(ctx: RunContext): Promise<void> {
         mac: h.mac,
         site: h.site,
         profile: h.profile,
-        values: {
-          ...(existing?.values ?? {}),
-          ...(h.hostName ? { hostName: h.hostName } : {}),
-          ...(h.network.ipAddress ? { ipAddress: h.network.ipAddress } : {}),
-          ...(h.network.mask ? { mask: h.network.mask } : {}),
-          ...(h.network.gateway ? { gateway: h.network.gateway } : {}),
-          ...(h.network.nameservers.length ? { nameserver: h.network.nameservers.join(',') } : {}),
-          ...(h.network.nic ? { nic: h.network.nic } : {}),
-          tags: h.tags,
-        } as Host['values'],
+        values: { ...(existing?.values ?? {}), ...hostValuesFor(h).values },
       });
       const text = ctx.services.render(ctx.manifest.profiles[h.profile], h);
       fs.writeFileSync(file, text, { mode: 0o600 });

@@ -10,15 +10,7 @@ import {
 import { AppError } from '../../shared/errors';
 import type { Store } from '../store';
 import type { StagingRunRow } from '../store/staging-repo';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive } from '../core/process';
 
 /** A run stored as "running" whose process is gone was interrupted (crash, kill -9, power). */
 export function effectiveState(r: StagingRunRow): RunState {
