@@ -13,6 +13,18 @@ import { fsError } from '../core/fs-errors';
 import { run } from '../core/exec';
 import { xorrisoProblems } from './xorriso';
 
+/** A failure while writing an ISO to `tmp`: ENOSPC (and quota) says how much room is needed. */
+export function isoWriteError(e: unknown, tmp: string, size: number): AppError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new AppError(
+      'ENOSPC',
+      `no space left on ${path.dirname(tmp)} while writing the ISO (about ${Math.ceil(size / 1048576)} MiB needed); nothing was kept`,
+      { path: tmp, needed: size },
+    );
+  return fsError(e, tmp);
+}
+
 /**
  * Copy in the kernel: GNU cp uses copy_file_range (and reflinks where the filesystem can), which is
  * faster than Node's sendfile-based copyFile. Falls back to fs.copyFile where cp is missing.
@@ -62,14 +74,7 @@ export async function appendRemaster(
   try {
     await kernelCopy(base, tmp, o.signal);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT')
-      throw new AppError(
-        'ENOSPC',
-        `no space left on ${path.dirname(tmp)} while writing the ISO (about ${Math.ceil(baseSize / 1048576)} MiB needed); nothing was kept`,
-        { path: tmp, needed: baseSize },
-      );
-    throw fsError(e, tmp);
+    throw isoWriteError(e, tmp, baseSize);
   } finally {
     clearInterval(timer);
   }

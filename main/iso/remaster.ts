@@ -15,12 +15,11 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, CancelledError } from '../../shared/errors';
 import { SpeedMeter, type LongWorkOptions } from '../../shared/progress';
-import { fsError } from '../core/fs-errors';
 import { assertWritableOutput, writeViaTemp } from '../core/fs-safe';
 import { sha256, sha256File } from '../core/hash';
 import { bootKeys, probeImage, type ImageProbe } from './probe';
 import { readIsoFileDirect } from './iso9660';
-import { appendRemaster } from './remaster-append';
+import { appendRemaster, isoWriteError } from './remaster-append';
 import { readIsoFiles, xorrisoProblems } from './xorriso';
 
 export const USERDATA_PATH = '/config.yaml';
@@ -142,13 +141,7 @@ async function runXorrisoTo(
   } catch (e) {
     kill();
     if (o.signal?.aborted) throw new CancelledError('Build cancelled; nothing was kept');
-    if ((e as NodeJS.ErrnoException).code === 'ENOSPC' || (e as NodeJS.ErrnoException).code === 'EDQUOT')
-      throw new AppError(
-        'ENOSPC',
-        `no space left on ${path.dirname(tmp)} while writing the ISO (about ${Math.ceil(baseSize / 1048576)} MiB needed); nothing was kept`,
-        { path: tmp, needed: baseSize },
-      );
-    throw fsError(e, tmp);
+    throw isoWriteError(e, tmp, baseSize);
   } finally {
     o.signal?.removeEventListener('abort', kill);
   }
