@@ -2,6 +2,7 @@
 // into installer ISOs, site user-data media (cidata), VM variants, inspecting ISOs, built artifacts.
 import { z } from 'zod';
 import { command, Empty, Id } from './define';
+import { UserDataReportZ } from './userdata';
 
 export const Artifact = z.object({
   id: z.string(),
@@ -82,14 +83,6 @@ export const ImageProbe = z.object({
 });
 
 const Warning = z.object({ code: z.string(), message: z.string() });
-const Diag = z.object({
-  severity: z.enum(['error', 'warning']),
-  path: z.string(),
-  line: z.number(),
-  column: z.number(),
-  message: z.string(),
-  rule: z.string(),
-});
 
 export const IsoInspection = z.object({
   path: z.string(),
@@ -110,7 +103,7 @@ export const IsoInspection = z.object({
       path: z.string(),
       size: z.number(),
       text: z.string(),
-      report: z.object({ valid: z.boolean(), errors: z.array(Diag), warnings: z.array(Diag) }).optional(),
+      report: UserDataReportZ.optional(),
       validationError: z.string().optional(),
     }),
   ),
